@@ -19,8 +19,11 @@ import java.util.regex.Pattern;
 public final class Cursor {
 
   private static final String PREFIX = "aw1.";
-  private static final Pattern STORE_ID = Pattern.compile("[A-Za-z0-9]{1,32}");
   private static final int MAX_PARTITIONS = 4096;
+  /** Lower-case base 36 only: {@link Long#parseLong} would also take '+', upper case and non-ASCII digits. */
+  private static final Pattern POSITION = Pattern.compile("[0-9a-z]{1,13}");
+  /** The text form holds {@code offset + 1}, so the largest offset is one less than the largest long. */
+  private static final long MAX_OFFSET = Long.MAX_VALUE - 1;
 
   private final String storeId;
   private final long[] positions;
@@ -45,9 +48,7 @@ public final class Cursor {
   /** A single-partition cursor covering every event up to and including {@code offset}. */
   public static Cursor at(String storeId, long offset) {
     requireStoreId(storeId);
-    if (offset < -1) {
-      throw new IllegalArgumentException("offset must be >= -1 but was " + offset);
-    }
+    requireOffset(offset);
     return new Cursor(storeId, new long[] {offset});
   }
 
@@ -66,17 +67,16 @@ public final class Cursor {
     }
     String storeId = text.substring(PREFIX.length(), dot);
     String[] parts = text.substring(dot + 1).split("-", -1);
-    if (!STORE_ID.matcher(storeId).matches() || parts.length > MAX_PARTITIONS) {
+    if (!isStoreId(storeId) || parts.length > MAX_PARTITIONS) {
       throw new MalformedCursorException(text);
     }
     long[] positions = new long[parts.length];
     for (int i = 0; i < parts.length; i++) {
+      if (!POSITION.matcher(parts[i]).matches()) {
+        throw new MalformedCursorException(text);
+      }
       try {
-        long next = Long.parseLong(parts[i], 36);
-        if (next < 0 || parts[i].startsWith("+")) {
-          throw new MalformedCursorException(text);
-        }
-        positions[i] = next - 1;
+        positions[i] = Long.parseLong(parts[i], 36) - 1;
       } catch (NumberFormatException e) {
         throw new MalformedCursorException(text);
       }
@@ -85,8 +85,28 @@ public final class Cursor {
   }
 
   private static void requireStoreId(String storeId) {
-    if (storeId == null || !STORE_ID.matcher(storeId).matches()) {
+    if (!isStoreId(storeId)) {
       throw new IllegalArgumentException("storeId must be 1-32 letters or digits but was " + storeId);
+    }
+  }
+
+  /** 1-32 ASCII letters or digits; a loop, not a regex, because logs make a cursor per event. */
+  private static boolean isStoreId(String s) {
+    if (s == null || s.isEmpty() || s.length() > 32) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void requireOffset(long offset) {
+    if (offset < -1 || offset > MAX_OFFSET) {
+      throw new IllegalArgumentException("offset must be -1.." + MAX_OFFSET + " but was " + offset);
     }
   }
 
@@ -113,6 +133,7 @@ public final class Cursor {
     if (covers(partition, offset)) {
       return this;
     }
+    requireOffset(offset);
     long[] next = Arrays.copyOf(positions, Math.max(positions.length, partition + 1));
     for (int i = positions.length; i < next.length; i++) {
       next[i] = -1;

@@ -22,6 +22,9 @@ public final class EventValidator {
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+");
+  /** RFC 3339 date-time; stricter than ISO 8601, which also takes missing seconds or odd offsets. */
+  private static final Pattern RFC_3339 =
+      Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})");
   private static final int MAX_TYPE = 64;
   private static final int MAX_NAME = 128;
 
@@ -116,7 +119,9 @@ public final class EventValidator {
       problems.add(new Problem("type", "is required"));
     } else if (!type.isString()) {
       problems.add(new Problem("type", "must be a string"));
-    } else if (type.stringValue().length() > MAX_TYPE || !TYPE.matcher(type.stringValue()).matches()) {
+    } else if (!isKnownType(type.stringValue())
+        // API.md's table has two undotted types (metric, log) that its type pattern would refuse.
+        && (type.stringValue().length() > MAX_TYPE || !TYPE.matcher(type.stringValue()).matches())) {
       problems.add(new Problem("type", "must be dotted lower-case like task.started (at most 64 characters) but was "
           + quote(type.stringValue())));
     }
@@ -155,13 +160,21 @@ public final class EventValidator {
       problems.add(new Problem("ts", "is required"));
     } else if (!ts.isString()) {
       problems.add(new Problem("ts", "must be an RFC 3339 timestamp string"));
-    } else {
-      try {
-        OffsetDateTime.parse(ts.stringValue());
-      } catch (DateTimeParseException e) {
-        problems.add(new Problem("ts", "must be an RFC 3339 timestamp like 2026-11-28T16:00:00.123Z but was "
-            + quote(ts.stringValue())));
-      }
+    } else if (!isRfc3339(ts.stringValue())) {
+      problems.add(new Problem("ts", "must be an RFC 3339 timestamp like 2026-11-28T16:00:00.123Z but was "
+          + quote(ts.stringValue())));
+    }
+  }
+
+  private static boolean isRfc3339(String ts) {
+    if (!RFC_3339.matcher(ts).matches()) {
+      return false;
+    }
+    try {
+      OffsetDateTime.parse(ts);
+      return true;
+    } catch (DateTimeParseException e) {
+      return false;
     }
   }
 
@@ -210,14 +223,15 @@ public final class EventValidator {
     NUMBER {
       @Override
       String check(JsonNode v) {
-        return v.isNumber() ? null : "must be a number";
+        return checkNumber(v);
       }
     },
     NON_NEGATIVE {
       @Override
       String check(JsonNode v) {
-        if (!v.isNumber()) {
-          return "must be a number";
+        String notANumber = checkNumber(v);
+        if (notANumber != null) {
+          return notANumber;
         }
         return v.doubleValue() >= 0 ? null : "must be >= 0 but was " + v;
       }
@@ -228,14 +242,19 @@ public final class EventValidator {
         if (!v.isIntegralNumber()) {
           return "must be a whole number";
         }
-        return v.longValue() >= 0 ? null : "must be >= 0 but was " + v;
+        // Compared as BigInteger: longValue() throws for values outside the long range.
+        if (v.bigIntegerValue().signum() < 0) {
+          return "must be >= 0 but was " + v;
+        }
+        return v.canConvertToLong() ? null : "must be at most " + Long.MAX_VALUE + " but was " + v;
       }
     },
     PERCENT {
       @Override
       String check(JsonNode v) {
-        if (!v.isNumber()) {
-          return "must be a number";
+        String notANumber = checkNumber(v);
+        if (notANumber != null) {
+          return notANumber;
         }
         double p = v.doubleValue();
         return p >= 0 && p <= 100 ? null : "must be 0..100 but was " + v;
@@ -252,5 +271,16 @@ public final class EventValidator {
     };
 
     abstract String check(JsonNode value);
+
+    /**
+     * Null for a finite number. A literal beyond the double range (1e400) parses as infinity,
+     * which the stored JSON would then hold as the text "Infinity".
+     */
+    private static String checkNumber(JsonNode v) {
+      if (!v.isNumber()) {
+        return "must be a number";
+      }
+      return !v.isFloatingPointNumber() || Double.isFinite(v.doubleValue()) ? null : "must be a finite number";
+    }
   }
 }

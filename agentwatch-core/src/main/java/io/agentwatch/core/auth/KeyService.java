@@ -106,13 +106,15 @@ public final class KeyService {
     return store.list(tenant);
   }
 
-  /** Revokes a key and tells listeners, so open connections using it are closed at once. */
+  /**
+   * Revokes a key and tells listeners, so open connections using it are closed at once. Listeners
+   * get the record as revoked.
+   */
   public boolean revoke(String id) {
-    Optional<ApiKey> key = store.find(id);
-    if (key.isEmpty() || !store.revoke(id, clock.instant())) {
+    if (!store.revoke(id, clock.instant())) {
       return false;
     }
-    revocationListeners.forEach(l -> l.accept(key.get()));
+    store.find(id).ifPresent(revoked -> revocationListeners.forEach(l -> l.accept(revoked)));
     return true;
   }
 

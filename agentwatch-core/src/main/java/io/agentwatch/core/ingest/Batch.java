@@ -42,15 +42,17 @@ public record Batch(List<Item> items) {
     List<Item> items = new ArrayList<>();
     try (JsonParser p = EventCodec.JSON.createParser(body)) {
       JsonToken first = p.nextToken();
+      // readValueAsTree, not JSON.readTree(p): the mapper fails on trailing tokens, and inside an
+      // array the next element is one.
       if (first == JsonToken.START_OBJECT) {
-        items.add(new Item(EventCodec.JSON.readTree(p), body.length, null));
+        items.add(new Item(p.readValueAsTree(), body.length, null));
       } else if (first == JsonToken.START_ARRAY) {
         while (p.nextToken() != JsonToken.END_ARRAY) {
           if (items.size() == MAX_EVENTS) {
             throw new TooLargeException("a batch holds at most " + MAX_EVENTS + " events");
           }
           long start = p.currentTokenLocation().getByteOffset();
-          JsonNode node = EventCodec.JSON.readTree(p);
+          JsonNode node = p.readValueAsTree();
           long end = p.currentLocation().getByteOffset();
           items.add(new Item(node, (int) Math.min(Integer.MAX_VALUE, end - start), null));
         }
@@ -74,8 +76,10 @@ public record Batch(List<Item> items) {
     List<Item> items = new ArrayList<>();
     int parsed = 0;
     int start = 0;
+    int line = 0;
     for (int i = 0; i <= body.length; i++) {
       if (i == body.length || body[i] == '\n') {
+        line++;
         int end = i > start && body[i - 1] == '\r' ? i - 1 : i;
         if (!isBlank(body, start, end)) {
           if (items.size() == MAX_EVENTS) {
@@ -87,7 +91,7 @@ public record Batch(List<Item> items) {
             parsed++;
           } catch (JacksonException e) {
             items.add(new Item(null, end - start,
-                new Problem("", "line " + (items.size() + 1) + " is not valid JSON: " + e.getOriginalMessage())));
+                new Problem("", "line " + line + " is not valid JSON: " + e.getOriginalMessage())));
           }
         }
         start = i + 1;

@@ -16,14 +16,16 @@ public record EventFilter(String runId, String agentId, List<String> types) {
   public static final EventFilter ALL = new EventFilter(null, null, List.of());
 
   public EventFilter {
-    types = types == null ? List.of() : List.copyOf(types);
-    for (String t : types) {
+    // Checked on a plain copy: List.copyOf would refuse a null pattern with a bare NullPointerException.
+    List<String> given = types == null ? List.of() : new ArrayList<>(types);
+    for (String t : given) {
       if (t == null || t.isBlank() || t.length() > 64 || (t.contains("*") && !t.equals("*") && !t.endsWith(".*"))
           || t.indexOf('*') != t.lastIndexOf('*')) {
         throw new IllegalArgumentException("type filter must be a type like task.started or a prefix like task.* but was '"
             + t + "'");
       }
     }
+    types = List.copyOf(given);
   }
 
   /** Exact types of this filter (no prefixes). */

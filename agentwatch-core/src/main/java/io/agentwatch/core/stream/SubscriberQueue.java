@@ -1,5 +1,6 @@
 package io.agentwatch.core.stream;
 
+import io.agentwatch.model.Cursor;
 import io.agentwatch.model.StoredEvent;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -97,6 +98,16 @@ final class SubscriberQueue {
     try {
       items.clear();
       overflowed = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Removes the queued events that {@code position} covers (the consumer has them already). */
+  void removeCovered(Cursor position) {
+    lock.lock();
+    try {
+      items.values().removeIf(e -> position.covers(e.partition(), e.offset()));
     } finally {
       lock.unlock();
     }

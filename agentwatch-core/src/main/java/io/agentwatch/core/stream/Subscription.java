@@ -38,9 +38,11 @@ public final class Subscription implements AutoCloseable {
   private final ArrayDeque<StoredEvent> replayed = new ArrayDeque<>();
 
   private Phase phase;
-  private Cursor position;
+  /** Written by the consumer only; volatile so {@link #offer} can skip what was delivered already. */
+  private volatile Cursor position;
   private Delivery pending;
   private volatile Delivery.Gap ending;
+  private volatile boolean closed;
 
   Subscription(Fanout fanout, EventLog log, String tenant, EventFilter filter, int capacity, int replayPage,
       PipelineMetrics metrics, Clock clock) {
@@ -83,7 +85,7 @@ public final class Subscription implements AutoCloseable {
   }
 
   public boolean isOpen() {
-    return phase != Phase.ENDED;
+    return !closed && phase != Phase.ENDED;
   }
 
   /**
@@ -91,12 +93,18 @@ public final class Subscription implements AutoCloseable {
    * arrived within {@code timeout} (send a heartbeat) or when the subscription has ended.
    */
   public Delivery next(Duration timeout) throws InterruptedException {
+    if (closed) {
+      return null;
+    }
     if (pending != null) {
       Delivery d = pending;
       pending = null;
       return d;
     }
     while (phase == Phase.REPLAY) {
+      if (closed) {
+        return null;
+      }
       Delivery.Gap end = ending;
       if (end != null) {
         return finish(end.reason());
@@ -112,6 +120,8 @@ public final class Subscription implements AutoCloseable {
       } else if (queue.overflowed()) {
         queue.reset();
       } else {
+        // What replay delivered must not fill the live queue and end a caught-up reader as slow.
+        queue.removeCovered(position);
         phase = Phase.LIVE;
       }
     }
@@ -126,6 +136,9 @@ public final class Subscription implements AutoCloseable {
         if (ending != null) {
           continue;
         }
+        if (closed) {
+          return null;
+        }
         if (queue.overflowed()) {
           metrics.gap();
           return finish("slow");
@@ -136,7 +149,10 @@ public final class Subscription implements AutoCloseable {
         continue;
       }
       position = position.advance(event.partition(), event.offset());
-      metrics.delivered(Duration.between(event.receivedAt(), clock.instant()).toNanos());
+      if ((event.offset() & 15) == 0) {
+        // Sampled: a latency per delivered event would cost more than the delivery itself.
+        metrics.delivered(Duration.between(event.receivedAt(), clock.instant()).toNanos());
+      }
       return new Delivery.Item(event, position);
     }
     return null;
@@ -144,7 +160,8 @@ public final class Subscription implements AutoCloseable {
 
   private Delivery finish(String reason) {
     phase = Phase.ENDED;
-    close();
+    queue.close();
+    fanout.remove(this);
     return new Delivery.Gap(position, reason);
   }
 
@@ -159,6 +176,11 @@ public final class Subscription implements AutoCloseable {
 
   /** Live events offered by the fan-out; never blocks. */
   void offer(StoredEvent event) {
+    Cursor delivered = position;
+    // The log notifies after a delay, possibly of events this subscription already replayed.
+    if (delivered != null && delivered.covers(event.partition(), event.offset())) {
+      return;
+    }
     if (filter.matches(event)) {
       SubscriberQueue.Offer result = queue.offer(event);
       if (result == SubscriberQueue.Offer.CONFLATED) {
@@ -171,8 +193,10 @@ public final class Subscription implements AutoCloseable {
     return queue.size();
   }
 
+  /** Stops the subscription without a notice (the reader unsubscribed or went away). */
   @Override
   public void close() {
+    closed = true;
     queue.close();
     fanout.remove(this);
   }

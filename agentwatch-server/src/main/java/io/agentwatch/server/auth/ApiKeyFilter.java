@@ -1,0 +1,70 @@
+package io.agentwatch.server.auth;
+
+import io.agentwatch.core.auth.KeyService;
+import io.agentwatch.server.config.AgentwatchProperties;
+import io.agentwatch.server.web.ApiException;
+import io.agentwatch.server.web.Problems;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Authenticates every {@code /api/**} request: {@code Authorization: Bearer <key>}, or
+ * {@code ?access_token=<key>} for browsers, which cannot set headers on EventSource or WebSocket.
+ * No or an unknown key gets 401 before any handler runs; scopes are checked by the handlers.
+ */
+public final class ApiKeyFilter extends OncePerRequestFilter {
+
+  private final KeyService keys;
+  private final AgentwatchProperties properties;
+
+  public ApiKeyFilter(KeyService keys, AgentwatchProperties properties) {
+    this.keys = keys;
+    this.properties = properties;
+  }
+
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    return !request.getRequestURI().startsWith("/api/");
+  }
+
+  @Override
+  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    if (!properties.auth()) {
+      request.setAttribute(Caller.ATTRIBUTE, Caller.anonymousAdmin());
+      chain.doFilter(request, response);
+      return;
+    }
+    if ("OPTIONS".equals(request.getMethod()) && request.getHeader(HttpHeaders.ORIGIN) != null) {
+      chain.doFilter(request, response);
+      return;
+    }
+    String presented = presentedKey(request);
+    if (presented == null) {
+      Problems.write(response, ApiException.unauthorized(
+          "an API key is required: send 'Authorization: Bearer <key>' (or ?access_token=<key> from a browser)"));
+      return;
+    }
+    var key = keys.authenticate(presented);
+    if (key.isEmpty()) {
+      Problems.write(response, ApiException.unauthorized("the API key is unknown or revoked"));
+      return;
+    }
+    request.setAttribute(Caller.ATTRIBUTE, Caller.of(key.get()));
+    chain.doFilter(request, response);
+  }
+
+  static String presentedKey(HttpServletRequest request) {
+    String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return header.substring(7).trim();
+    }
+    String token = request.getParameter("access_token");
+    return token == null || token.isBlank() ? null : token.trim();
+  }
+}

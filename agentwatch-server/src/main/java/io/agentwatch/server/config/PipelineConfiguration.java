@@ -1,0 +1,118 @@
+package io.agentwatch.server.config;
+
+import io.agentwatch.core.PipelineMetrics;
+import io.agentwatch.core.auth.KeyService;
+import io.agentwatch.core.auth.KeyStore;
+import io.agentwatch.core.ingest.Ingestor;
+import io.agentwatch.core.log.EventLog;
+import io.agentwatch.core.store.EventStore;
+import io.agentwatch.core.stream.Fanout;
+import io.agentwatch.server.auth.FirstKey;
+import io.agentwatch.server.ingest.IdempotencyKeys;
+import io.agentwatch.server.ingest.TenantRateLimits;
+import io.agentwatch.server.ops.Lifecycle;
+import io.agentwatch.server.ops.MicrometerPipelineMetrics;
+import io.agentwatch.server.ops.PipelineHealth;
+import io.agentwatch.server.stream.Connections;
+import io.agentwatch.storage.sqlite.SqliteDatabase;
+import io.agentwatch.storage.sqlite.SqliteEventLog;
+import io.agentwatch.storage.sqlite.SqliteEventStore;
+import io.agentwatch.storage.sqlite.SqliteKeyStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+
+/** Wires the embedded pipeline: SQLite log, store and keys, ingest, fan-out, metrics. */
+@Configuration(proxyBeanMethods = false)
+public class PipelineConfiguration {
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean(destroyMethod = "close")
+  SqliteDatabase sqliteDatabase(AgentwatchProperties properties) {
+    return SqliteDatabase.open(properties.dataDir());
+  }
+
+  @Bean(destroyMethod = "close")
+  EventLog eventLog(SqliteDatabase database, Clock clock) {
+    return SqliteEventLog.open(database, clock);
+  }
+
+  @Bean
+  EventStore eventStore(SqliteDatabase database) {
+    return new SqliteEventStore(database);
+  }
+
+  @Bean
+  KeyStore keyStore(SqliteDatabase database) {
+    return new SqliteKeyStore(database);
+  }
+
+  @Bean
+  KeyService keyService(KeyStore store, Clock clock, Connections connections) {
+    KeyService keys = new KeyService(store, clock);
+    keys.onRevoked(key -> connections.closeKey(key.id()));
+    return keys;
+  }
+
+  @Bean
+  PipelineMetrics pipelineMetrics(MeterRegistry registry) {
+    return new MicrometerPipelineMetrics(registry);
+  }
+
+  @Bean
+  Ingestor ingestor(EventLog log, PipelineMetrics metrics) {
+    return new Ingestor(log, metrics);
+  }
+
+  @Bean(destroyMethod = "close")
+  Fanout fanout(EventLog log, PipelineMetrics metrics, Clock clock, AgentwatchProperties properties,
+      MeterRegistry registry, Connections connections) {
+    Fanout fanout = new Fanout(log, properties.subscriberQueue(), metrics, clock).start();
+    Gauge.builder("agentwatch.stream.subscribers", fanout, Fanout::subscribers)
+        .description("live subscriptions").register(registry);
+    Gauge.builder("agentwatch.stream.queued", fanout, Fanout::queued)
+        .description("events waiting in subscriber queues").register(registry);
+    Gauge.builder("agentwatch.connections", connections, Connections::count)
+        .description("open WebSocket and SSE connections").register(registry);
+    return fanout;
+  }
+
+  @Bean
+  Connections connections() {
+    return new Connections();
+  }
+
+  @Bean
+  Lifecycle lifecycle(Fanout fanout, Connections connections) {
+    return new Lifecycle(fanout, connections);
+  }
+
+  @Bean
+  PipelineHealth pipelineHealth(EventLog log, EventStore store, Lifecycle lifecycle) {
+    return new PipelineHealth(log, store, lifecycle);
+  }
+
+  @Bean
+  IdempotencyKeys idempotencyKeys() {
+    return new IdempotencyKeys();
+  }
+
+  @Bean
+  TenantRateLimits tenantRateLimits(AgentwatchProperties properties) {
+    return new TenantRateLimits(properties.rateLimit());
+  }
+
+  @Bean
+  @Order(0)
+  ApplicationRunner firstKey(KeyService keys, AgentwatchProperties properties) {
+    return args -> FirstKey.ensure(keys, properties);
+  }
+}

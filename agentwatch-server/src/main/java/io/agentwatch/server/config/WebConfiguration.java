@@ -1,0 +1,88 @@
+package io.agentwatch.server.config;
+
+import io.agentwatch.core.auth.KeyService;
+import io.agentwatch.core.ingest.Ingestor;
+import io.agentwatch.core.stream.Fanout;
+import io.agentwatch.server.auth.ApiKeyFilter;
+import io.agentwatch.server.auth.CallerResolver;
+import io.agentwatch.server.ingest.IngestController;
+import io.agentwatch.server.ingest.TenantRateLimits;
+import io.agentwatch.server.ops.Lifecycle;
+import io.agentwatch.server.stream.Connections;
+import io.agentwatch.server.stream.EventSocketHandler;
+import io.agentwatch.server.stream.OriginPolicy;
+import io.agentwatch.server.stream.SocketHandshake;
+import java.util.List;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.CorsRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+
+/** HTTP and WebSocket wiring: authentication, CORS for configured origins, the socket endpoint. */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSocket
+public class WebConfiguration implements WebMvcConfigurer {
+
+  private final OriginPolicy origins;
+
+  public WebConfiguration(AgentwatchProperties properties) {
+    this.origins = new OriginPolicy(properties.allowedOrigins());
+  }
+
+  @Bean
+  OriginPolicy originPolicy() {
+    return origins;
+  }
+
+  @Bean
+  FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(KeyService keys, AgentwatchProperties properties) {
+    FilterRegistrationBean<ApiKeyFilter> registration = new FilterRegistrationBean<>(new ApiKeyFilter(keys, properties));
+    registration.addUrlPatterns("/api/*");
+    registration.setOrder(0);
+    return registration;
+  }
+
+  @Override
+  public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+    resolvers.add(new CallerResolver());
+  }
+
+  @Override
+  public void addCorsMappings(CorsRegistry registry) {
+    if (!origins.configured().isEmpty()) {
+      registry.addMapping("/api/**")
+          .allowedOriginPatterns(origins.configured().toArray(String[]::new))
+          .allowedMethods("GET", "POST", "PATCH", "DELETE", "OPTIONS")
+          .allowedHeaders("*")
+          .exposedHeaders("ETag", "Retry-After");
+    }
+  }
+
+  @Bean
+  EventSocketHandler eventSocketHandler(Ingestor ingestor, Fanout fanout, TenantRateLimits rateLimits,
+      Lifecycle lifecycle, Connections connections) {
+    return new EventSocketHandler(ingestor, fanout, rateLimits, lifecycle, connections);
+  }
+
+  @Bean
+  WebSocketConfigurer eventSocketEndpoint(EventSocketHandler handler) {
+    return (WebSocketHandlerRegistry registry) -> registry.addHandler(handler, "/api/v1/ws")
+        .addInterceptors(new SocketHandshake(origins))
+        .setAllowedOriginPatterns("*");
+  }
+
+  /** Frames up to the HTTP body limit (plus envelope) are read whole, so big publishes work. */
+  @Bean
+  ServletServerContainerFactoryBean webSocketContainer() {
+    ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+    container.setMaxTextMessageBufferSize(IngestController.MAX_BODY_BYTES + 64 * 1024);
+    container.setMaxBinaryMessageBufferSize(64 * 1024);
+    return container;
+  }
+}

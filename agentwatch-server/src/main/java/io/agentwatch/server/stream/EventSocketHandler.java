@@ -1,0 +1,73 @@
+package io.agentwatch.server.stream;
+
+import io.agentwatch.core.ingest.Ingestor;
+import io.agentwatch.core.stream.Fanout;
+import io.agentwatch.server.auth.Caller;
+import io.agentwatch.server.ingest.TenantRateLimits;
+import io.agentwatch.server.ops.Lifecycle;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+
+/** {@code GET /api/v1/ws}: hands each session's frames to its {@link SocketConnection}. */
+public final class EventSocketHandler extends TextWebSocketHandler {
+
+  private static final String CONNECTION = SocketConnection.class.getName();
+
+  private final Ingestor ingestor;
+  private final Fanout fanout;
+  private final TenantRateLimits rateLimits;
+  private final Lifecycle lifecycle;
+  private final Connections connections;
+  private final Executor executor = Executors.newVirtualThreadPerTaskExecutor();
+
+  public EventSocketHandler(Ingestor ingestor, Fanout fanout, TenantRateLimits rateLimits, Lifecycle lifecycle,
+      Connections connections) {
+    this.ingestor = ingestor;
+    this.fanout = fanout;
+    this.rateLimits = rateLimits;
+    this.lifecycle = lifecycle;
+    this.connections = connections;
+  }
+
+  @Override
+  public void afterConnectionEstablished(WebSocketSession session) {
+    Caller caller = (Caller) session.getAttributes().get(SocketHandshake.CALLER);
+    SocketConnection connection =
+        new SocketConnection(session, caller, ingestor, fanout, rateLimits, lifecycle, executor);
+    session.getAttributes().put(CONNECTION, connection);
+    connections.add(connection, caller.keyId());
+  }
+
+  @Override
+  protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+    connection(session).receive(message.getPayload());
+  }
+
+  @Override
+  protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
+    connection(session).sendError(400, "binary frames are not supported; send JSON text frames", null);
+  }
+
+  @Override
+  public void handleTransportError(WebSocketSession session, Throwable exception) {
+    // The socket is going away; afterConnectionClosed cleans up.
+  }
+
+  @Override
+  public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+    SocketConnection connection = connection(session);
+    if (connection != null) {
+      connection.closed();
+      connections.remove(connection);
+    }
+  }
+
+  private static SocketConnection connection(WebSocketSession session) {
+    return (SocketConnection) session.getAttributes().get(CONNECTION);
+  }
+}

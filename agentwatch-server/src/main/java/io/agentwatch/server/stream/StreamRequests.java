@@ -1,0 +1,48 @@
+package io.agentwatch.server.stream;
+
+import io.agentwatch.core.log.EventFilter;
+import io.agentwatch.model.Cursor;
+import io.agentwatch.model.MalformedCursorException;
+import io.agentwatch.server.web.ApiException;
+import java.util.List;
+
+/** Parsing of filters and cursors given by clients, with precise 400 answers. */
+public final class StreamRequests {
+
+  private StreamRequests() {}
+
+  public static EventFilter filter(String runId, String agentId, List<String> types) {
+    checkName("runId", runId);
+    checkName("agentId", agentId);
+    if (types != null && types.size() > 50) {
+      throw ApiException.badRequest("at most 50 type filters are allowed but there were " + types.size());
+    }
+    try {
+      return new EventFilter(blankToNull(runId), blankToNull(agentId), types);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  /** The cursor in {@code text}, or null when absent. */
+  public static Cursor cursor(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return Cursor.parse(text.trim());
+    } catch (MalformedCursorException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+  }
+
+  private static void checkName(String field, String value) {
+    if (value != null && value.length() > 128) {
+      throw ApiException.badRequest(field + " must be at most 128 characters");
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+}

@@ -1,0 +1,80 @@
+package io.agentwatch.server.web;
+
+import io.agentwatch.core.ingest.MalformedBodyException;
+import io.agentwatch.core.ingest.TooLargeException;
+import io.agentwatch.core.log.StaleCursorException;
+import io.agentwatch.core.log.UnavailableException;
+import io.agentwatch.model.MalformedCursorException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * The one place where exceptions become HTTP answers: client mistakes get a 4xx problem,
+ * overload 429/503 with {@code Retry-After}, and only our own bugs a 500 (logged once, with
+ * context). Spring MVC's own exceptions (unknown path, wrong method, bad parameter type) are
+ * turned into problems by the base class.
+ */
+@RestControllerAdvice
+public class ProblemAdvice extends ResponseEntityExceptionHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemAdvice.class);
+  private static final MediaType PROBLEM = MediaType.parseMediaType(Problems.MEDIA_TYPE);
+
+  @ExceptionHandler(ApiException.class)
+  ResponseEntity<ProblemDetail> api(ApiException e) {
+    return answer(e);
+  }
+
+  @ExceptionHandler(MalformedBodyException.class)
+  ResponseEntity<ProblemDetail> malformedBody(MalformedBodyException e) {
+    return answer(ApiException.badRequest(e.getMessage()));
+  }
+
+  @ExceptionHandler(TooLargeException.class)
+  ResponseEntity<ProblemDetail> tooLarge(TooLargeException e) {
+    return answer(new ApiException(HttpStatus.CONTENT_TOO_LARGE, e.getMessage()));
+  }
+
+  @ExceptionHandler(MalformedCursorException.class)
+  ResponseEntity<ProblemDetail> malformedCursor(MalformedCursorException e) {
+    return answer(ApiException.badRequest(e.getMessage()));
+  }
+
+  /** History from a cursor of another store: that position is gone; start again from the head. */
+  @ExceptionHandler(StaleCursorException.class)
+  ResponseEntity<ProblemDetail> staleCursor(StaleCursorException e) {
+    return answer(new ApiException(HttpStatus.GONE, e.getMessage()).with("resumeFrom", e.head().toString()));
+  }
+
+  @ExceptionHandler(UnavailableException.class)
+  ResponseEntity<ProblemDetail> unavailable(UnavailableException e) {
+    return answer(ApiException.unavailable(e.getMessage()));
+  }
+
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<ProblemDetail> bug(Exception e) {
+    LOG.error("unexpected failure while serving a request", e);
+    return answer(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal error; it has been logged"));
+  }
+
+  static ResponseEntity<ProblemDetail> answer(ApiException e) {
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(PROBLEM);
+    if (e.retryAfter() != null) {
+      headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Problems.seconds(e.retryAfter())));
+    }
+    if (e.status() == HttpStatus.UNAUTHORIZED) {
+      headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"agentwatch\"");
+    }
+    ProblemDetail body = Problems.of(e.status(), e.getMessage(), e.properties());
+    return new ResponseEntity<>(body, headers, e.status());
+  }
+}

@@ -1,0 +1,255 @@
+package io.agentwatch.storage.sqlite;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.agentwatch.core.log.UnavailableException;
+import io.agentwatch.model.Cursor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The embedded store's SQLite file, {@code <dataDir>/agentwatch.db}, shared by
+ * {@link SqliteEventLog}, {@link SqliteEventStore} and {@link SqliteKeyStore}.
+ *
+ * <p>Opened in WAL mode with {@code synchronous=FULL}: a transaction is durable (fsynced) when its
+ * commit returns, which is what lets the log acknowledge an event only once it cannot be lost.
+ * All writes go through one dedicated connection, one transaction at a time; queries use a small
+ * pool of read-only connections, which WAL lets run beside the writer.
+ *
+ * <p>The database carries a random store id, made once when the file is created and kept across
+ * restarts; a wiped folder gets a new one, so cursors of the old store are recognised as stale.
+ *
+ * <p>Thread-safe. Close the log and the stores using it before closing the database; closing
+ * twice does nothing.
+ */
+public final class SqliteDatabase implements AutoCloseable {
+
+  /** The file name inside the data folder. */
+  public static final String FILE_NAME = "agentwatch.db";
+
+  static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
+  private static final int READERS = 4;
+  private static final int WRITER_CACHE_KIB = 16 * 1024;
+  private static final int WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+  /** Pages (4 KiB) between checkpoints: rarer checkpoints copy hot index pages to the file less often. */
+  private static final int CHECKPOINT_PAGES = 10_000;
+
+  private final Path file;
+  private final String storeId;
+  private final Connection writer;
+  private final HikariDataSource readers;
+  private final Cursor beginning;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final AtomicBoolean logOpen = new AtomicBoolean();
+  private volatile boolean closed;
+
+  private SqliteDatabase(Path file, String storeId, Connection writer, HikariDataSource readers) {
+    this.file = file;
+    this.storeId = storeId;
+    this.beginning = Cursor.beginning(storeId, 1);
+    this.writer = writer;
+    this.readers = readers;
+  }
+
+  /**
+   * Opens the database in {@code dataDir}, creating the folder, the file and the schema when
+   * missing, and migrating an older schema.
+   *
+   * @throws UnavailableException when the file cannot be opened or was written by a newer version
+   */
+  public static SqliteDatabase open(Path dataDir) {
+    return open(dataDir, DEFAULT_BUSY_TIMEOUT);
+  }
+
+  static SqliteDatabase open(Path dataDir, Duration busyTimeout) {
+    Path file = dataDir.toAbsolutePath().resolve(FILE_NAME);
+    String url = "jdbc:sqlite:" + file;
+    Connection writer = null;
+    try {
+      Files.createDirectories(file.getParent());
+      writer = writerConfig(busyTimeout).createConnection(url);
+      requireWal(writer);
+      String storeId = Schema.migrate(writer);
+      return new SqliteDatabase(file, storeId, writer, readerPool(url, busyTimeout));
+    } catch (SQLException | IOException | RuntimeException e) {
+      if (writer != null) {
+        try {
+          writer.close();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw new UnavailableException("cannot open the SQLite store " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static SQLiteConfig writerConfig(Duration busyTimeout) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setBusyTimeout((int) busyTimeout.toMillis());
+    config.enforceForeignKeys(true);
+    config.setCacheSize(-WRITER_CACHE_KIB);
+    config.setJournalSizeLimit(WAL_SIZE_LIMIT);
+    config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(CHECKPOINT_PAGES));
+    // Otherwise the driver runs an extra query after every INSERT to fetch keys the writer works out itself.
+    config.setGetGeneratedKeys(false);
+    return config;
+  }
+
+  /** Readers beside the writer need WAL; some file systems (network mounts) refuse it. */
+  private static void requireWal(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+      String mode = rs.next() ? rs.getString(1) : "unknown";
+      if (!"wal".equalsIgnoreCase(mode)) {
+        throw new SQLException("journal_mode must be wal but was " + mode);
+      }
+    }
+  }
+
+  private static HikariDataSource readerPool(String url, Duration busyTimeout) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setReadOnly(true);
+    config.setBusyTimeout((int) busyTimeout.toMillis());
+    SQLiteDataSource dataSource = new SQLiteDataSource(config);
+    dataSource.setUrl(url);
+    HikariConfig pool = new HikariConfig();
+    pool.setPoolName("agentwatch-sqlite-readers");
+    pool.setDataSource(dataSource);
+    pool.setReadOnly(true);
+    pool.setMaximumPoolSize(READERS);
+    pool.setMinimumIdle(1);
+    pool.setConnectionTimeout(busyTimeout.toMillis() + 1000);
+    return new HikariDataSource(pool);
+  }
+
+  /** The id of this store, carried in every cursor it makes. */
+  public String storeId() {
+    return storeId;
+  }
+
+  /** The cursor before every event of this store. */
+  Cursor beginning() {
+    return beginning;
+  }
+
+  /** The cursor covering the event at {@code seq} and everything before it. */
+  Cursor cursorAt(long seq) {
+    return Cursor.at(storeId, seq);
+  }
+
+  /** The database file. */
+  public Path file() {
+    return file;
+  }
+
+  /**
+   * Runs {@code work} in one write transaction on the writer connection, committing (durably)
+   * when it returns and rolling back when it throws. Writers take turns.
+   */
+  <T> T write(SqlWork<T> work) throws SQLException {
+    writeLock.lock();
+    try {
+      requireOpen();
+      try (Statement s = writer.createStatement()) {
+        s.executeUpdate("BEGIN IMMEDIATE");
+        try {
+          T result = work.run(writer);
+          s.executeUpdate("COMMIT");
+          return result;
+        } catch (Throwable e) {
+          // Even after an Error: a transaction left open would make every later BEGIN fail.
+          rollbackQuietly(s, e);
+          throw e;
+        }
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Runs {@code work} on a read-only connection; each statement sees the last commit before it. */
+  <T> T read(SqlWork<T> work) throws SQLException {
+    requireOpen();
+    try (Connection c = readers.getConnection()) {
+      return work.run(c);
+    }
+  }
+
+  /**
+   * Reserves the events table for one log: the log works out positions from the rows it stored
+   * itself, which a second writer of events would make wrong.
+   */
+  void claimLog() {
+    if (!logOpen.compareAndSet(false, true)) {
+      throw new IllegalStateException("an event log is already open on " + file);
+    }
+  }
+
+  void releaseLog() {
+    logOpen.set(false);
+  }
+
+  /** Whether a thread waits to write (lets tests line up a group commit). */
+  boolean hasQueuedWriters() {
+    return writeLock.hasQueuedThreads();
+  }
+
+  /** Rolls back after {@code cause}; a failed COMMIT may have rolled back already. */
+  static void rollbackQuietly(Statement s, Throwable cause) {
+    try {
+      s.executeUpdate("ROLLBACK");
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new UnavailableException("the SQLite store " + file + " is closed");
+    }
+  }
+
+  /** Throws {@link UnavailableException} when the database cannot serve queries. */
+  public void check() {
+    try {
+      read(c -> {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+          return rs.next();
+        }
+      });
+    } catch (SQLException e) {
+      throw new UnavailableException("the SQLite store " + file + " cannot serve: " + e.getMessage(), e);
+    }
+  }
+
+  /** Waits for a write in progress, then closes the writer connection and the reader pool. */
+  @Override
+  public void close() {
+    writeLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        writer.close();
+      } catch (SQLException ignored) {
+        // Every transaction has ended by now, so nothing can be lost by a failing close.
+      }
+      readers.close();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+}
