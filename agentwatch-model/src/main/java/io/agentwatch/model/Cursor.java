@@ -152,6 +152,22 @@ public final class Cursor {
     return true;
   }
 
+  /**
+   * Whether this cursor is of another store than {@code head} or points past it in some partition:
+   * either way it was not made by the log whose head that is (a wiped or restored data folder).
+   */
+  public boolean isStaleFor(Cursor head) {
+    if (!storeId.equals(head.storeId)) {
+      return true;
+    }
+    for (int p = 0; p < positions.length; p++) {
+      if (positions[p] > head.position(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   public String toString() {
     String t = text;

@@ -28,6 +28,9 @@ public final class EventValidator {
   private static final int MAX_TYPE = 64;
   private static final int MAX_NAME = 128;
 
+  /** Types only the server writes (recorded edits); accepting them from clients would bypass If-Match. */
+  private static final Set<String> RESERVED_TYPES = Set.of("agent.edited", "run.edited");
+
   private static final Set<String> AGENT_STATUSES =
       Set.of("idle", "busy", "paused", "error", "offline", "quarantined");
 
@@ -124,6 +127,9 @@ public final class EventValidator {
         && (type.stringValue().length() > MAX_TYPE || !TYPE.matcher(type.stringValue()).matches())) {
       problems.add(new Problem("type", "must be dotted lower-case like task.started (at most 64 characters) but was "
           + quote(type.stringValue())));
+    } else if (RESERVED_TYPES.contains(type.stringValue())) {
+      problems.add(new Problem("type", "'" + type.stringValue()
+          + "' is written by the server for PATCH /api/v1/agents/{id} and /api/v1/runs/{id}; clients may not send it"));
     }
   }
 

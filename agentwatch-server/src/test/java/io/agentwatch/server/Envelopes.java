@@ -28,6 +28,13 @@ public final class Envelopes {
     return e;
   }
 
+  /** An event at a given producer time. */
+  public static ObjectNode at(String ts, String id, String type, String agentId, String runId, Map<String, ?> data) {
+    ObjectNode e = event(id, type, agentId, runId, data);
+    e.put("ts", ts);
+    return e;
+  }
+
   /** {@code count} log events {@code prefix-0…} of one agent, as a JSON array. */
   public static String batch(String prefix, String agentId, int count) {
     List<ObjectNode> events = new ArrayList<>();

@@ -119,6 +119,26 @@ class IngestEndToEndTest {
   }
 
   @Test
+  void concurrentRetriesWithOneIdempotencyKeyNeverGetA5xx() throws Exception {
+    String tooMany = batch("idem-big", "idem-big", 10_001);
+    List<Thread> threads = new java.util.ArrayList<>();
+    ConcurrentLinkedQueue<Integer> statuses = new ConcurrentLinkedQueue<>();
+    for (int i = 0; i < 6; i++) {
+      threads.add(Thread.ofVirtual().start(() -> statuses.add(server.post("/api/v1/events", ADMIN_KEY,
+          "application/json", tooMany, "Idempotency-Key", "big-1").statusCode())));
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    assertThat(statuses).hasSize(6).containsOnly(413);
+  }
+
+  @Test
+  void pathTricksDoNotSkipAuthentication() {
+    assertProblem(server.get("/api;x=1/v1/events", null), 401, "API key is required");
+  }
+
+  @Test
   void aReadOnlyKeyCannotIngest() {
     String reader = server.newKey("default", "read");
 

@@ -63,6 +63,9 @@ class KeysEndToEndTest {
     String defaultKeyId = json(server.get("/api/v1/keys?tenant=default", ADMIN_KEY).body()).get("keys").get(0)
         .get("id").stringValue();
     assertProblem(server.delete("/api/v1/keys/" + defaultKeyId, acmeAdmin), 404, "no key");
+    String acmeWide = json(create(ADMIN_KEY, "{\"tenant\":\"acme\",\"scopes\":[\"admin\",\"read\",\"ingest\"]}")
+        .body()).get("id").stringValue();
+    assertProblem(server.delete("/api/v1/keys/" + acmeWide, acmeAdmin), 403, "scopes it does not hold");
   }
 
   @Test

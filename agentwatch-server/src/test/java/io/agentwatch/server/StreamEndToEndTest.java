@@ -172,6 +172,39 @@ class StreamEndToEndTest {
   }
 
   @Test
+  void repliesToPublishesKeepThePublishOrderEvenWhenOneIsRefusedAtOnce() {
+    try (TestSocket ws = server.socket(ADMIN_KEY)) {
+      for (int i = 0; i < 5; i++) {
+        ws.send("{\"op\":\"publish\",\"ref\":\"ok-" + i + "\",\"events\":" + batch("order-" + i, "orderer", 200) + "}");
+        ws.send("{\"op\":\"publish\",\"ref\":\"bad-" + i + "\",\"events\":5}");
+      }
+      for (int i = 0; i < 5; i++) {
+        JsonNode ack = ws.next(10);
+        assertThat(ack.get("op").stringValue()).isEqualTo("ack");
+        assertThat(ack.get("ref").stringValue()).isEqualTo("ok-" + i);
+        JsonNode error = ws.next(10);
+        assertThat(error.get("op").stringValue()).isEqualTo("error");
+        assertThat(error.get("ref").stringValue()).isEqualTo("bad-" + i);
+      }
+    }
+  }
+
+  @Test
+  void aCursorPastTheHeadIsTreatedAsStaleNotSilentlyEmpty() throws Exception {
+    ingest(ADMIN_KEY, batch("ahead", "ahead-agent", 1));
+    Cursor last = Cursor.parse(history("agentId=ahead-agent").getLast().get("cursor").stringValue());
+    Cursor ahead = last.advance(0, last.position(0) + 1000);
+
+    IngestEndToEndTest.assertProblem(server.get("/api/v1/events?after=" + ahead, ADMIN_KEY), 410, "past the end");
+    try (SseClient sse = SseClient.open(server.http, server.uri("/api/v1/stream?agentId=ahead-agent&after=" + ahead),
+        ADMIN_KEY, null)) {
+      assertThat(sse.next(10).event()).isEqualTo("reset");
+      ingest(ADMIN_KEY, batch("ahead-live", "ahead-agent", 1));
+      assertThat(json(nextEvent(sse).data()).get("id").stringValue()).isEqualTo("ahead-live-0");
+    }
+  }
+
+  @Test
   void webSocketSubscribeResumesFromACursorThenGoesLive() {
     ingest(ADMIN_KEY, batch("wss", "wss-agent", 8));
     String middle = history("agentId=wss-agent").get(4).get("cursor").stringValue();

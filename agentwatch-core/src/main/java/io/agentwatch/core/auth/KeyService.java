@@ -1,17 +1,18 @@
 package io.agentwatch.core.auth;
 
+import io.agentwatch.core.Digests;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -30,11 +31,17 @@ public final class KeyService {
   private static final Pattern KEY = Pattern.compile("aw_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})");
   private static final String ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   private static final Duration TOUCH_EVERY = Duration.ofMinutes(1);
+  private static final Duration CACHE_FOR = Duration.ofSeconds(10);
+  private static final int MAX_CACHED = 10_000;
 
   private final KeyStore store;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final List<Consumer<ApiKey>> revocationListeners = new CopyOnWriteArrayList<>();
+  private final Map<String, Cached> recent = new ConcurrentHashMap<>();
+  private final Map<String, Instant> touched = new ConcurrentHashMap<>();
+
+  private record Cached(ApiKey key, long at) {}
 
   /** A newly issued key: the record and the key text, which exists only here. */
   public record IssuedKey(ApiKey record, String key) {}
@@ -61,7 +68,12 @@ public final class KeyService {
       throw new IllegalArgumentException("a chosen admin key must be 20-200 characters");
     }
     Matcher m = KEY.matcher(key);
-    return register(m.matches() ? m.group(1) : randomId(), key, tenant, name, scopes);
+    return register(m.matches() ? m.group(1) : adoptedId(key), key, tenant, name, scopes);
+  }
+
+  /** A chosen key of another form is found by an id derived from its hash, never by a scan. */
+  private static String adoptedId(String key) {
+    return hash(key).substring(0, 16);
   }
 
   private IssuedKey register(String id, String key, String tenant, String name, Set<Scope> scopes) {
@@ -70,29 +82,45 @@ public final class KeyService {
     return new IssuedKey(record, key);
   }
 
-  /** The live key record for a presented key text, if it is valid and not revoked. */
+  /**
+   * The live key record for a presented key text, if it is valid and not revoked. Answers are
+   * remembered for {@link #CACHE_FOR} so that requests do not each read the store; a revocation
+   * through this service takes effect at once, one made on another node within that time.
+   */
   public Optional<ApiKey> authenticate(String presented) {
     if (presented == null || presented.isEmpty() || presented.length() > 200) {
       return Optional.empty();
     }
+    String presentedHash = hash(presented);
+    long now = System.nanoTime();
+    Cached cached = recent.get(presentedHash);
+    if (cached != null && now - cached.at() < CACHE_FOR.toNanos()) {
+      return Optional.of(touch(cached.key()));
+    }
     Matcher m = KEY.matcher(presented);
-    Optional<ApiKey> found = m.matches() ? store.find(m.group(1)) : findAdopted(presented);
-    byte[] presentedHash = hash(presented).getBytes(StandardCharsets.US_ASCII);
-    return found
-        .filter(k -> MessageDigest.isEqual(presentedHash, k.hash().getBytes(StandardCharsets.US_ASCII)))
-        .filter(k -> !k.isRevoked())
-        .map(this::touch);
+    Optional<ApiKey> found = store.find(m.matches() ? m.group(1) : presentedHash.substring(0, 16))
+        .filter(k -> MessageDigest.isEqual(presentedHash.getBytes(StandardCharsets.US_ASCII),
+            k.hash().getBytes(StandardCharsets.US_ASCII)))
+        .filter(k -> !k.isRevoked());
+    if (found.isPresent()) {
+      if (recent.size() > MAX_CACHED) {
+        recent.clear();
+      }
+      recent.put(presentedHash, new Cached(found.get(), now));
+    }
+    return found.map(this::touch);
   }
 
-  /** Adopted keys of a non-standard form are few (one per setup): found by hash among all. */
-  private Optional<ApiKey> findAdopted(String presented) {
-    String h = hash(presented);
-    return store.list(null).stream().filter(k -> k.hash().equals(h)).findFirst();
+  /** Whether the key with this id exists and is not revoked. */
+  public boolean isActive(String id) {
+    return store.find(id).filter(k -> !k.isRevoked()).isPresent();
   }
 
   private ApiKey touch(ApiKey key) {
     Instant now = clock.instant();
-    if (key.lastUsed() == null || Duration.between(key.lastUsed(), now).compareTo(TOUCH_EVERY) > 0) {
+    Instant last = touched.getOrDefault(key.id(), key.lastUsed());
+    if (last == null || Duration.between(last, now).compareTo(TOUCH_EVERY) > 0) {
+      touched.put(key.id(), now);
       store.touch(key.id(), now);
     }
     return key;
@@ -114,6 +142,7 @@ public final class KeyService {
     if (!store.revoke(id, clock.instant())) {
       return false;
     }
+    recent.values().removeIf(c -> c.key().id().equals(id));
     store.find(id).ifPresent(revoked -> revocationListeners.forEach(l -> l.accept(revoked)));
     return true;
   }
@@ -135,11 +164,6 @@ public final class KeyService {
   }
 
   static String hash(String key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return Digests.sha256Hex(key);
   }
 }

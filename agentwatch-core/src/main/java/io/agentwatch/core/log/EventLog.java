@@ -15,6 +15,8 @@ import java.util.function.Consumer;
  *   <li><b>Durable before acknowledged.</b> The future of {@link #append} completes only after
  *       every accepted event survives a process or machine crash. If it completes exceptionally,
  *       none of the call's events may be assumed stored (a retry is harmless).</li>
+ *   <li><b>Atomic per call.</b> The events of one {@link #append} call are stored all together
+ *       or not at all (session uploads rely on it).</li>
  *   <li><b>Idempotent.</b> An event whose (tenant, id) is already in the log, or earlier in the
  *       same or a concurrent call, is reported as a duplicate and not stored again.</li>
  *   <li><b>Ordered.</b> Events of one call keep their order, and calls made one after another by
@@ -55,6 +57,14 @@ public interface EventLog extends AutoCloseable {
    * @throws StaleCursorException when {@code after} comes from another store
    */
   List<StoredEvent> read(String tenant, Cursor after, EventFilter filter, int limit);
+
+  /**
+   * Up to {@code limit} events of every tenant that {@code after} does not cover, in log order:
+   * the pipeline's own readers (projections, analytics) follow the whole log with it.
+   *
+   * @throws StaleCursorException when {@code after} comes from another store
+   */
+  List<StoredEvent> readAll(Cursor after, int limit);
 
   /**
    * Registers a listener for events appended from now on (all tenants), until the returned

@@ -108,6 +108,16 @@ public final class InMemoryEventLog implements EventLog, EventStore {
   }
 
   @Override
+  public List<StoredEvent> readAll(Cursor after, int limit) {
+    requireOwn(after);
+    synchronized (this) {
+      int from = (int) after.position(0) + 1;
+      return from >= events.size() ? List.of()
+          : List.copyOf(events.subList(from, Math.min(events.size(), from + limit)));
+    }
+  }
+
+  @Override
   public EventPage query(String tenant, EventQuery query) {
     Cursor after = query.after() == null ? beginning() : query.after();
     requireOwn(after);
@@ -129,8 +139,9 @@ public final class InMemoryEventLog implements EventLog, EventStore {
   }
 
   private void requireOwn(Cursor cursor) {
-    if (!cursor.storeId().equals(storeId)) {
-      throw new StaleCursorException(cursor, head());
+    Cursor head = head();
+    if (cursor.isStaleFor(head)) {
+      throw new StaleCursorException(cursor, head);
     }
   }
 

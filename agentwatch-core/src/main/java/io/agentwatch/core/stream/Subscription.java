@@ -41,7 +41,7 @@ public final class Subscription implements AutoCloseable {
   /** Written by the consumer only; volatile so {@link #offer} can skip what was delivered already. */
   private volatile Cursor position;
   private Delivery pending;
-  private volatile Delivery.Gap ending;
+  private volatile String endReason;
   private volatile boolean closed;
 
   Subscription(Fanout fanout, EventLog log, String tenant, EventFilter filter, int capacity, int replayPage,
@@ -58,11 +58,12 @@ public final class Subscription implements AutoCloseable {
 
   /** Called once by {@link Fanout} after registration. */
   void start(Cursor after) {
+    Cursor head = log.head();
     if (after == null) {
-      position = log.head();
+      position = head;
       phase = Phase.LIVE;
-    } else if (!after.storeId().equals(log.storeId())) {
-      position = log.head();
+    } else if (after.isStaleFor(head)) {
+      position = head;
       pending = new Delivery.Reset(position);
       phase = Phase.LIVE;
     } else {
@@ -105,9 +106,9 @@ public final class Subscription implements AutoCloseable {
       if (closed) {
         return null;
       }
-      Delivery.Gap end = ending;
-      if (end != null) {
-        return finish(end.reason());
+      String reason = endReason;
+      if (reason != null) {
+        return finish(reason);
       }
       StoredEvent event = replayed.poll();
       if (event != null) {
@@ -127,13 +128,13 @@ public final class Subscription implements AutoCloseable {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     while (phase == Phase.LIVE) {
-      Delivery.Gap end = ending;
-      if (end != null) {
-        return finish(end.reason());
+      String reason = endReason;
+      if (reason != null) {
+        return finish(reason);
       }
       StoredEvent event = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       if (event == null) {
-        if (ending != null) {
+        if (endReason != null) {
           continue;
         }
         if (closed) {
@@ -170,7 +171,7 @@ public final class Subscription implements AutoCloseable {
    * {@link Delivery.Gap} with {@code reason} and the position to resume from.
    */
   public void end(String reason) {
-    ending = new Delivery.Gap(null, reason);
+    endReason = reason;
     queue.close();
   }
 

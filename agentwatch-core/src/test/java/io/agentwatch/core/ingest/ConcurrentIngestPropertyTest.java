@@ -145,7 +145,8 @@ class ConcurrentIngestPropertyTest {
       assertThat(new HashSet<>(storedIds)).as("%s %s: every sent id stored", description, tenant)
           .isEqualTo(sentIds);
       assertThat(acceptances.keySet()).as("%s %s", description, tenant).isEqualTo(sentIds);
-      assertThat(acceptances.values()).as("%s %s: accepted once each", description, tenant).containsOnly(1);
+      // Not containsOnly(1): that fails on an empty list, and a plan may send nothing for a tenant.
+      assertThat(acceptances.values()).as("%s %s: accepted once each", description, tenant).allMatch(n -> n == 1);
       for (StoredEvent s : stored) {
         assertThat(s.event().agentId()).as("%s %s %s: the accepted version is stored", description, tenant,
             s.event().id()).isEqualTo(acceptedAgent.get(s.event().id()));

@@ -87,6 +87,21 @@ public abstract class EventLogContract {
   }
 
   @Test
+  void readAllFollowsEveryTenantInLogOrder() {
+    append("t1", log("a", "w1"));
+    append("t2", log("b", "w1"));
+    List<AppendResult> third = append("t1", log("c", "w1"));
+    append("t3", log("d", "w1"));
+
+    List<StoredEvent> all = log.readAll(log.beginning(), 100);
+    assertThat(ids(all)).containsExactly("a", "b", "c", "d");
+    assertThat(all).extracting(StoredEvent::tenant).containsExactly("t1", "t2", "t1", "t3");
+    assertThat(ids(log.readAll(all.get(1).cursor(), 1))).containsExactly("c");
+    assertThat(ids(log.readAll(third.getFirst().stored().cursor(), 100))).containsExactly("d");
+    assertThatThrownBy(() -> log.readAll(Cursor.at("otherstore", 0), 10)).isInstanceOf(StaleCursorException.class);
+  }
+
+  @Test
   void resumingFromACursorDeliversEveryLaterEventOnce() {
     List<AppendResult> first = append("t1", log("a", "w1"), log("b", "w1"), log("c", "w1"));
     append("t1", log("d", "w1"));
@@ -153,6 +168,15 @@ public abstract class EventLogContract {
     assertThatThrownBy(() -> log.read("t1", foreign, EventFilter.ALL, 10))
         .isInstanceOf(StaleCursorException.class)
         .satisfies(e -> assertThat(((StaleCursorException) e).head().storeId()).isEqualTo(log.storeId()));
+  }
+
+  @Test
+  void aCursorPastTheHeadIsStale() {
+    List<AppendResult> r = append("t1", log("a", "w1"));
+    Cursor ahead = r.getFirst().stored().cursor().advance(0, r.getFirst().stored().offset() + 5);
+
+    assertThatThrownBy(() -> log.read("t1", ahead, EventFilter.ALL, 10)).isInstanceOf(StaleCursorException.class);
+    assertThatThrownBy(() -> log.readAll(ahead, 10)).isInstanceOf(StaleCursorException.class);
   }
 
   @Test

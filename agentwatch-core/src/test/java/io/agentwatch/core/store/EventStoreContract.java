@@ -118,6 +118,15 @@ public abstract class EventStoreContract {
   }
 
   @Test
+  void aCursorPastTheHeadIsStale() {
+    append("t1", event("a", "log.line", "w1", "r1"));
+    Cursor last = store.query("t1", all(10)).events().getLast().cursor();
+
+    assertThatThrownBy(() -> store.query("t1", new EventQuery(EventFilter.ALL, null, null,
+        last.advance(0, last.position(0) + 3), 10))).isInstanceOf(StaleCursorException.class);
+  }
+
+  @Test
   void aCursorOfAnotherStoreIsStale() {
     assertThatThrownBy(() -> store.query("t1", new EventQuery(EventFilter.ALL, null, null,
         Cursor.at("elsewhere", 3), 10)))

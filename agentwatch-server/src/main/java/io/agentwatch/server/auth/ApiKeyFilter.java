@@ -13,7 +13,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every {@code /api/**} request: {@code Authorization: Bearer <key>}, or
+ * Authenticates every request it is registered for ({@code /api/*}): {@code Authorization: Bearer <key>}, or
  * {@code ?access_token=<key>} for browsers, which cannot set headers on EventSource or WebSocket.
  * No or an unknown key gets 401 before any handler runs; scopes are checked by the handlers.
  */
@@ -25,11 +25,6 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
   public ApiKeyFilter(KeyService keys, AgentwatchProperties properties) {
     this.keys = keys;
     this.properties = properties;
-  }
-
-  @Override
-  protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !request.getRequestURI().startsWith("/api/");
   }
 
   @Override

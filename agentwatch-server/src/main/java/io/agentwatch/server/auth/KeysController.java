@@ -82,6 +82,9 @@ public class KeysController {
     ApiKey key = keys.find(id)
         .filter(k -> caller.has(Scope.OPERATOR) || k.tenant().equals(caller.tenant()))
         .orElseThrow(() -> ApiException.notFound("no key with id '" + id + "'"));
+    if (!caller.has(Scope.OPERATOR) && !caller.scopes().containsAll(key.scopes())) {
+      throw ApiException.forbidden("a key cannot revoke a key that holds scopes it does not hold");
+    }
     keys.revoke(key.id());
     return ResponseEntity.noContent().build();
   }

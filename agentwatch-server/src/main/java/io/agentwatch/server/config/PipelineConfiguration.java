@@ -5,6 +5,9 @@ import io.agentwatch.core.auth.KeyService;
 import io.agentwatch.core.auth.KeyStore;
 import io.agentwatch.core.ingest.Ingestor;
 import io.agentwatch.core.log.EventLog;
+import io.agentwatch.core.state.ProjectionStore;
+import io.agentwatch.core.state.ProjectionUpdater;
+import io.agentwatch.core.state.TimeTravel;
 import io.agentwatch.core.store.EventStore;
 import io.agentwatch.core.stream.Fanout;
 import io.agentwatch.server.auth.FirstKey;
@@ -14,10 +17,12 @@ import io.agentwatch.server.ops.Lifecycle;
 import io.agentwatch.server.ops.MicrometerPipelineMetrics;
 import io.agentwatch.server.ops.PipelineHealth;
 import io.agentwatch.server.stream.Connections;
+import io.agentwatch.server.stream.OriginPolicy;
 import io.agentwatch.storage.sqlite.SqliteDatabase;
 import io.agentwatch.storage.sqlite.SqliteEventLog;
 import io.agentwatch.storage.sqlite.SqliteEventStore;
 import io.agentwatch.storage.sqlite.SqliteKeyStore;
+import io.agentwatch.storage.sqlite.SqliteProjectionStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -48,6 +53,22 @@ public class PipelineConfiguration {
   @Bean
   EventStore eventStore(SqliteDatabase database) {
     return new SqliteEventStore(database);
+  }
+
+  @Bean
+  ProjectionStore projectionStore(SqliteDatabase database) {
+    return new SqliteProjectionStore(database);
+  }
+
+  /** Started here and closed before the log, so its last save reflects everything it applied. */
+  @Bean(destroyMethod = "close")
+  ProjectionUpdater projectionUpdater(EventLog log, ProjectionStore store, Clock clock) {
+    return new ProjectionUpdater(log, store, clock).start();
+  }
+
+  @Bean
+  TimeTravel timeTravel(EventStore events, ProjectionStore store) {
+    return new TimeTravel(events, store, 1000);
   }
 
   @Bean
@@ -83,6 +104,11 @@ public class PipelineConfiguration {
     Gauge.builder("agentwatch.connections", connections, Connections::count)
         .description("open WebSocket and SSE connections").register(registry);
     return fanout;
+  }
+
+  @Bean
+  OriginPolicy originPolicy(AgentwatchProperties properties) {
+    return new OriginPolicy(properties.allowedOrigins());
   }
 
   @Bean

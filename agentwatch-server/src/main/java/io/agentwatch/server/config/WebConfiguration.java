@@ -13,6 +13,7 @@ import io.agentwatch.server.stream.EventSocketHandler;
 import io.agentwatch.server.stream.OriginPolicy;
 import io.agentwatch.server.stream.SocketHandshake;
 import java.util.List;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,18 +27,14 @@ import org.springframework.web.socket.server.standard.ServletServerContainerFact
 
 /** HTTP and WebSocket wiring: authentication, CORS for configured origins, the socket endpoint. */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication
 @EnableWebSocket
 public class WebConfiguration implements WebMvcConfigurer {
 
   private final OriginPolicy origins;
 
-  public WebConfiguration(AgentwatchProperties properties) {
-    this.origins = new OriginPolicy(properties.allowedOrigins());
-  }
-
-  @Bean
-  OriginPolicy originPolicy() {
-    return origins;
+  public WebConfiguration(OriginPolicy origins) {
+    this.origins = origins;
   }
 
   @Bean
@@ -66,8 +63,8 @@ public class WebConfiguration implements WebMvcConfigurer {
 
   @Bean
   EventSocketHandler eventSocketHandler(Ingestor ingestor, Fanout fanout, TenantRateLimits rateLimits,
-      Lifecycle lifecycle, Connections connections) {
-    return new EventSocketHandler(ingestor, fanout, rateLimits, lifecycle, connections);
+      Lifecycle lifecycle, Connections connections, KeyService keys) {
+    return new EventSocketHandler(ingestor, fanout, rateLimits, lifecycle, connections, keys);
   }
 
   @Bean

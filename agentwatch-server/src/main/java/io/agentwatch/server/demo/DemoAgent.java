@@ -93,7 +93,11 @@ final class DemoAgent implements AutoCloseable {
     CompletableFuture<Void> acked = new CompletableFuture<>();
     pending.put(id, acked);
     sendFrame(Map.of("op", "publish", "ref", id, "events", List.of(event)));
-    acked.orTimeout(10, TimeUnit.SECONDS).join();
+    try {
+      acked.orTimeout(10, TimeUnit.SECONDS).join();
+    } finally {
+      pending.remove(id);
+    }
     return id;
   }
 

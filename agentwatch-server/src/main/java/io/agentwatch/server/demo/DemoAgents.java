@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -39,8 +40,8 @@ public final class DemoAgents implements ApplicationListener<ApplicationReadyEve
   private final KeyService keys;
   private final AgentwatchProperties properties;
   private final Random random = new Random();
-  private final List<Thread> threads = new ArrayList<>();
-  private final List<DemoAgent> agents = new ArrayList<>();
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
+  private final List<DemoAgent> agents = new CopyOnWriteArrayList<>();
   private volatile boolean running;
 
   public DemoAgents(KeyService keys, AgentwatchProperties properties) {
@@ -62,10 +63,8 @@ public final class DemoAgents implements ApplicationListener<ApplicationReadyEve
         workers.add(DemoAgent.connect(http, uri, key, w));
         inboxes.put(w, new ArrayBlockingQueue<>(100));
       }
-      synchronized (agents) {
-        agents.add(manager);
-        agents.addAll(workers);
-      }
+      agents.add(manager);
+      agents.addAll(workers);
       threads.add(Thread.ofVirtual().name("demo-manager").start(() -> runManager(manager, inboxes)));
       for (DemoAgent w : workers) {
         threads.add(Thread.ofVirtual().name("demo-" + w.id()).start(() -> runWorker(w, inboxes.get(w.id()))));
@@ -90,8 +89,8 @@ public final class DemoAgents implements ApplicationListener<ApplicationReadyEve
 
   private void runManager(DemoAgent manager, Map<String, BlockingQueue<Task>> inboxes) {
     int runNumber = 0;
-    try {
-      while (running) {
+    while (running) {
+      try {
         String runId = "demo-run-" + Long.toString(System.currentTimeMillis(), 36);
         runNumber++;
         String start = manager.emit("agent.registered", runId, null, null,
@@ -114,26 +113,28 @@ public final class DemoAgents implements ApplicationListener<ApplicationReadyEve
         manager.emit("log", runId, start, null, Map.of("level", "info", "message", "run " + runId + " finished"));
         manager.emit("agent.status", runId, start, null, Map.of("status", "idle"));
         pause(3000);
+      } catch (RuntimeException e) {
+        // A refused or timed-out publish (server restarting, rate limit): try again shortly, like a real agent.
+        retryLater("manager", e);
       }
-    } catch (RuntimeException e) {
-      stopQuietly("manager", e);
     }
   }
 
   private void runWorker(DemoAgent worker, BlockingQueue<Task> inbox) {
-    try {
-      while (running) {
+    while (running) {
+      try {
         Task task = inbox.poll(2, java.util.concurrent.TimeUnit.SECONDS);
         if (task == null) {
           heartbeat(worker, null);
-          continue;
+        } else {
+          work(worker, task);
         }
-        work(worker, task);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        retryLater(worker.id(), e);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      stopQuietly(worker.id(), e);
     }
   }
 
@@ -182,9 +183,10 @@ public final class DemoAgents implements ApplicationListener<ApplicationReadyEve
     }
   }
 
-  private void stopQuietly(String who, RuntimeException e) {
+  private void retryLater(String who, RuntimeException e) {
     if (running) {
-      LOG.info("Demo agent {} stopped: {}", who, e.getMessage());
+      LOG.warn("Demo agent {} could not publish ({}); retrying in 2 s", who, e.getMessage());
+      pause(2000);
     }
   }
 
@@ -197,9 +199,7 @@ public final class DemoAgents implements ApplicationListener<ApplicationReadyEve
   public void stop() {
     running = false;
     threads.forEach(Thread::interrupt);
-    synchronized (agents) {
-      agents.forEach(DemoAgent::close);
-    }
+    agents.forEach(DemoAgent::close);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.agentwatch.core.ingest.Batch;
 import io.agentwatch.core.ingest.IngestResult;
 import io.agentwatch.core.ingest.Ingestor;
 import io.agentwatch.core.log.UnavailableException;
+import io.agentwatch.model.EventCodec;
 import io.agentwatch.server.auth.Caller;
 import io.agentwatch.server.ops.Lifecycle;
 import io.agentwatch.server.web.ApiException;
@@ -47,7 +48,7 @@ public class IngestController {
   }
 
   @PostMapping("/api/v1/events")
-  ResponseEntity<Object> ingest(Caller caller, HttpServletRequest request,
+  ResponseEntity<String> ingest(Caller caller, HttpServletRequest request,
       @RequestHeader(value = "Idempotency-Key", required = false) String idempotencyKey) throws IOException {
     caller.require(Scope.INGEST);
     lifecycle.requireAccepting();
@@ -56,11 +57,9 @@ public class IngestController {
     IdempotencyKeys.Answer answer = idempotencyKey == null
         ? ingest(caller, body, ndjson)
         : idempotency.answer(caller.tenant(), idempotencyKey, body, () -> ingest(caller, body, ndjson));
-    ResponseEntity.BodyBuilder response = ResponseEntity.status(answer.status());
-    if (answer.status() != 200) {
-      response.contentType(MediaType.parseMediaType(Problems.MEDIA_TYPE));
-    }
-    return response.body(answer.body());
+    return ResponseEntity.status(answer.status())
+        .contentType(answer.status() == 200 ? MediaType.APPLICATION_JSON : MediaType.parseMediaType(Problems.MEDIA_TYPE))
+        .body(answer.body());
   }
 
   private IdempotencyKeys.Answer ingest(Caller caller, byte[] body, boolean ndjson) {
@@ -80,10 +79,9 @@ public class IngestController {
           "no event of the batch was accepted: " + result.rejected().getFirst().error()
               + (result.rejected().size() > 1 ? " (and " + (result.rejected().size() - 1) + " more)" : ""));
       IngestAnswers.http(result).forEach(problem::with);
-      return new IdempotencyKeys.Answer(422,
-          Problems.of(problem.status(), problem.getMessage(), problem.properties()));
+      return new IdempotencyKeys.Answer(422, EventCodec.JSON.writeValueAsString(Problems.body(problem)));
     }
-    return new IdempotencyKeys.Answer(200, IngestAnswers.http(result));
+    return new IdempotencyKeys.Answer(200, EventCodec.JSON.writeValueAsString(IngestAnswers.http(result)));
   }
 
   private static boolean isNdjson(String contentType) {
@@ -103,7 +101,8 @@ public class IngestController {
             + contentType + "'");
   }
 
-  private static byte[] readBody(HttpServletRequest request) throws IOException {
+  /** The request body, refused with 413 beyond {@link #MAX_BODY_BYTES}. */
+  public static byte[] readBody(HttpServletRequest request) throws IOException {
     long declared = request.getContentLengthLong();
     if (declared > MAX_BODY_BYTES) {
       throw tooLarge();

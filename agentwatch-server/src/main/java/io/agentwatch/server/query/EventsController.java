@@ -7,11 +7,9 @@ import io.agentwatch.core.store.EventStore;
 import io.agentwatch.server.auth.Caller;
 import io.agentwatch.server.stream.StreamRequests;
 import io.agentwatch.server.web.ApiException;
+import io.agentwatch.server.web.Params;
 import java.io.IOException;
 import java.io.Writer;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -46,8 +44,8 @@ public class EventsController {
     caller.require(Scope.READ);
     EventQuery query;
     try {
-      query = new EventQuery(StreamRequests.filter(runId, agentId, type), instant("from", from), instant("to", to),
-          StreamRequests.cursor(after), limit(limit));
+      query = new EventQuery(StreamRequests.filter(runId, agentId, type), Params.instant("from", from),
+          Params.instant("to", to), StreamRequests.cursor(after), Params.limit(limit, DEFAULT_LIMIT));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
@@ -65,32 +63,5 @@ public class EventsController {
     out.write("],\"next\":");
     out.write(page.next() == null ? "null" : "\"" + page.next() + "\"");
     out.write('}');
-  }
-
-  static int limit(String text) {
-    if (text == null || text.isBlank()) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(text.trim());
-      if (limit < 1 || limit > EventQuery.MAX_LIMIT) {
-        throw ApiException.badRequest("limit must be 1.." + EventQuery.MAX_LIMIT + " but was " + limit);
-      }
-      return limit;
-    } catch (NumberFormatException e) {
-      throw ApiException.badRequest("limit must be a whole number but was '" + text + "'");
-    }
-  }
-
-  static Instant instant(String name, String text) {
-    if (text == null || text.isBlank()) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(text.trim()).toInstant();
-    } catch (DateTimeParseException e) {
-      throw ApiException.badRequest(name + " must be an RFC 3339 timestamp like 2026-11-28T16:00:00Z but was '"
-          + text + "'");
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.agentwatch.server.stream;
 
+import io.agentwatch.core.auth.KeyService;
 import io.agentwatch.core.ingest.Ingestor;
 import io.agentwatch.core.stream.Fanout;
 import io.agentwatch.server.auth.Caller;
@@ -23,11 +24,13 @@ public final class EventSocketHandler extends TextWebSocketHandler {
   private final TenantRateLimits rateLimits;
   private final Lifecycle lifecycle;
   private final Connections connections;
+  private final KeyService keys;
   private final Executor executor = Executors.newVirtualThreadPerTaskExecutor();
 
   public EventSocketHandler(Ingestor ingestor, Fanout fanout, TenantRateLimits rateLimits, Lifecycle lifecycle,
-      Connections connections) {
+      Connections connections, KeyService keys) {
     this.ingestor = ingestor;
+    this.keys = keys;
     this.fanout = fanout;
     this.rateLimits = rateLimits;
     this.lifecycle = lifecycle;
@@ -41,6 +44,10 @@ public final class EventSocketHandler extends TextWebSocketHandler {
         new SocketConnection(session, caller, ingestor, fanout, rateLimits, lifecycle, executor);
     session.getAttributes().put(CONNECTION, connection);
     connections.add(connection, caller.keyId());
+    if (caller.keyId() != null && !keys.isActive(caller.keyId())) {
+      // Revoked between authentication and registration: the revocation missed this connection.
+      connection.end("revoked");
+    }
   }
 
   @Override

@@ -2,14 +2,11 @@ package io.agentwatch.server.stream;
 
 import io.agentwatch.core.auth.Scope;
 import io.agentwatch.core.ingest.Batch;
-import io.agentwatch.core.ingest.IngestResult;
 import io.agentwatch.core.ingest.Ingestor;
 import io.agentwatch.core.ingest.TooLargeException;
 import io.agentwatch.core.log.EventFilter;
 import io.agentwatch.core.log.UnavailableException;
-import io.agentwatch.core.stream.Delivery;
 import io.agentwatch.core.stream.Fanout;
-import io.agentwatch.core.stream.Subscription;
 import io.agentwatch.model.EventCodec;
 import io.agentwatch.server.auth.Caller;
 import io.agentwatch.server.ingest.IngestAnswers;
@@ -25,26 +22,28 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.JsonNode;
 
 /**
  * One agent's or dashboard's WebSocket: its frames in, and acks, events and notices out.
  *
- * <p>Every bad frame gets an {@code error} frame and the socket stays open. Acks go out in the
- * order of the publishes (a chain of futures), after durability, from a virtual thread, never from
- * the log's writer. Each subscription has its own virtual thread that blocks on the socket if the
- * client is slow, which only lets that subscription's queue fill until it gets a {@code gap}.
+ * <p>Every bad frame gets an {@code error} frame and the socket stays open. Replies to publishes
+ * go out in publish order through an {@link AckSequencer}; each subscription runs in its own
+ * {@link SubscriptionPump}.
  */
-final class SocketConnection implements Connections.Closable {
+final class SocketConnection implements Connections.Closable, SubscriptionPump.Sink {
 
+  private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
   private static final int MAX_SUBSCRIPTIONS = 100;
-  private static final Duration POLL = Duration.ofSeconds(30);
+  private static final Duration SHUTDOWN_ACK_WAIT = Duration.ofSeconds(5);
 
   private final WebSocketSession session;
   private final Caller caller;
@@ -52,11 +51,10 @@ final class SocketConnection implements Connections.Closable {
   private final Fanout fanout;
   private final TenantRateLimits rateLimits;
   private final Lifecycle lifecycle;
-  private final Executor executor;
   private final ReentrantLock sendLock = new ReentrantLock();
-  private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
-  private final List<Thread> pumps = new ArrayList<>();
-  private CompletableFuture<Void> acks = CompletableFuture.completedFuture(null);
+  private final Map<String, SubscriptionPump> pumps = new ConcurrentHashMap<>();
+  private final AckSequencer acks;
+  private volatile boolean ended;
   private volatile String agentId;
 
   SocketConnection(WebSocketSession session, Caller caller, Ingestor ingestor, Fanout fanout,
@@ -67,11 +65,7 @@ final class SocketConnection implements Connections.Closable {
     this.fanout = fanout;
     this.rateLimits = rateLimits;
     this.lifecycle = lifecycle;
-    this.executor = executor;
-  }
-
-  Caller caller() {
-    return caller;
+    this.acks = new AckSequencer(this::frame, executor);
   }
 
   /** The agent that announced itself with {@code hello}, or null. */
@@ -80,6 +74,9 @@ final class SocketConnection implements Connections.Closable {
   }
 
   void receive(String payload) {
+    if (ended) {
+      return;
+    }
     JsonNode frame;
     try {
       frame = EventCodec.JSON.readTree(payload);
@@ -92,55 +89,57 @@ final class SocketConnection implements Connections.Closable {
       return;
     }
     JsonNode ref = frame.get("ref");
+    String op = frame.get("op").stringValue();
+    if (op.equals("publish")) {
+      acks.enqueue(publish(frame, payload.length(), ref));
+      return;
+    }
     try {
-      switch (frame.get("op").stringValue()) {
-        case "publish" -> publish(frame, payload.length(), ref);
+      switch (op) {
         case "subscribe" -> subscribe(frame);
         case "unsubscribe" -> unsubscribe(frame);
         case "hello" -> hello(frame);
-        case "ping" -> send(ref == null ? Map.of("op", "pong") : Map.of("op", "pong", "ref", ref));
-        default -> sendError(400, "unknown op '" + frame.get("op").stringValue()
-            + "'; expected publish, subscribe, unsubscribe, hello or ping", ref);
+        case "ping" -> frame(ref == null ? Map.of("op", "pong") : Map.of("op", "pong", "ref", ref));
+        default -> sendError(400, "unknown op '" + op + "'; expected publish, subscribe, unsubscribe, hello or ping",
+            ref);
       }
-    } catch (ApiException e) {
-      sendError(e.status().value(), e.getMessage(), ref);
-    } catch (TooLargeException e) {
-      sendError(413, e.getMessage(), ref);
-    } catch (UnavailableException e) {
-      sendError(503, e.getMessage(), ref);
+    } catch (RuntimeException e) {
+      sendError(statusOf(e), e.getMessage(), ref);
     }
   }
 
-  private void publish(JsonNode frame, int frameLength, JsonNode ref) {
-    caller.require(Scope.INGEST);
-    lifecycle.requireAccepting();
-    JsonNode events = frame.get("events");
-    if (events == null || !events.isArray()) {
-      throw ApiException.badRequest("publish needs 'events': an array of events");
-    }
-    if (events.size() > Batch.MAX_EVENTS) {
-      throw new TooLargeException("a publish holds at most " + Batch.MAX_EVENTS + " events");
-    }
-    if (events.isEmpty()) {
-      throw ApiException.badRequest("publish needs at least one event");
-    }
-    List<Batch.Item> items = new ArrayList<>(events.size());
-    for (JsonNode event : events) {
-      // A frame within the per-event limit cannot hold an event over it; only big frames pay for sizing.
-      int bytes = frameLength <= Batch.MAX_EVENT_BYTES ? frameLength : EventCodec.JSON.writeValueAsBytes(event).length;
-      items.add(new Batch.Item(event, bytes, null));
-    }
-    rateLimits.acquire(caller.tenant(), items.size());
-    CompletableFuture<IngestResult> result = ingestor.ingest(caller.tenant(), new Batch(items));
-    synchronized (this) {
-      acks = acks.thenCompose(ignored -> result).handleAsync((r, failure) -> {
-        if (failure == null) {
-          send(IngestAnswers.ack(r, ref));
-        } else {
-          sendError(503, "events were not stored, publish them again: " + rootMessage(failure), ref);
-        }
-        return null;
-      }, executor);
+  /** The reply to one publish: its ack once durable, or the error frame (never a failed future). */
+  private CompletableFuture<Map<String, ?>> publish(JsonNode frame, int frameLength, JsonNode ref) {
+    try {
+      caller.require(Scope.INGEST);
+      lifecycle.requireAccepting();
+      if (acks.full()) {
+        throw ApiException.tooManyRequests("more than " + AckSequencer.MAX_IN_FLIGHT
+            + " publishes await their ack; read the acks before publishing more", Duration.ofSeconds(1));
+      }
+      JsonNode events = frame.get("events");
+      if (events == null || !events.isArray()) {
+        throw ApiException.badRequest("publish needs 'events': an array of events");
+      }
+      if (events.size() > Batch.MAX_EVENTS) {
+        throw new TooLargeException("a publish holds at most " + Batch.MAX_EVENTS + " events");
+      }
+      if (events.isEmpty()) {
+        throw ApiException.badRequest("publish needs at least one event");
+      }
+      List<Batch.Item> items = new ArrayList<>(events.size());
+      for (JsonNode event : events) {
+        // A frame within the per-event limit cannot hold an event over it; only big frames pay for sizing.
+        int bytes = frameLength <= Batch.MAX_EVENT_BYTES ? frameLength
+            : EventCodec.JSON.writeValueAsBytes(event).length;
+        items.add(new Batch.Item(event, bytes, null));
+      }
+      rateLimits.acquire(caller.tenant(), items.size());
+      return ingestor.ingest(caller.tenant(), new Batch(items)).handle((result, failure) -> failure == null
+          ? IngestAnswers.ack(result, ref)
+          : error(503, "events were not stored, publish them again: " + rootMessage(failure), ref));
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(error(statusOf(e), e.getMessage(), ref));
     }
   }
 
@@ -151,71 +150,44 @@ final class SocketConnection implements Connections.Closable {
     if (id == null || id.isEmpty() || id.length() > 64) {
       throw ApiException.badRequest("subscribe needs an 'id' of 1-64 characters");
     }
-    if (subscriptions.containsKey(id)) {
+    if (pumps.containsKey(id)) {
       throw ApiException.badRequest("subscription '" + id + "' exists; unsubscribe first or pick another id");
     }
-    if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+    if (pumps.size() >= MAX_SUBSCRIPTIONS) {
       throw ApiException.badRequest("at most " + MAX_SUBSCRIPTIONS + " subscriptions per connection");
     }
     JsonNode f = frame.get("filter");
     if (f != null && !f.isNull() && !f.isObject()) {
       throw ApiException.badRequest("filter must be an object with runId, agentId and types");
     }
-    List<String> types = new ArrayList<>();
-    JsonNode typesNode = f == null ? null : f.get("types");
-    if (typesNode != null && !typesNode.isNull()) {
-      if (!typesNode.isArray()) {
-        throw ApiException.badRequest("filter.types must be an array of strings");
-      }
-      for (JsonNode t : typesNode) {
-        if (!t.isString()) {
-          throw ApiException.badRequest("filter.types must be an array of strings");
-        }
-        types.add(t.stringValue());
-      }
-    }
-    EventFilter filter = StreamRequests.filter(text(f, "runId"), text(f, "agentId"), types);
+    EventFilter filter = StreamRequests.filter(text(f, "runId"), text(f, "agentId"), types(f));
     var after = StreamRequests.cursor(text(frame, "after"));
-    Subscription subscription = fanout.subscribe(caller.tenant(), filter, after);
-    subscriptions.put(id, subscription);
-    send(Map.of("op", "subscribed", "sub", id));
-    Thread pump = Thread.ofVirtual().name("ws-sub-" + id).start(() -> pump(id, subscription));
-    synchronized (pumps) {
-      pumps.add(pump);
-    }
+    SubscriptionPump pump = new SubscriptionPump(id, fanout.subscribe(caller.tenant(), filter, after), this,
+        p -> pumps.remove(p.id(), p));
+    pumps.put(id, pump);
+    frame(Map.of("op", "subscribed", "sub", id));
+    Thread.ofVirtual().name("ws-sub-" + id).start(pump);
   }
 
-  private void pump(String id, Subscription subscription) {
-    String quotedId = quote(id);
-    try {
-      while (subscription.isOpen() && session.isOpen()) {
-        Delivery d = subscription.next(POLL);
-        switch (d) {
-          case null -> { }
-          case Delivery.Item item -> sendRaw("{\"op\":\"event\",\"sub\":" + quotedId + ",\"cursor\":\""
-              + item.cursor() + "\",\"event\":" + item.event().json() + "}");
-          case Delivery.Gap gap -> {
-            subscriptions.remove(id, subscription);
-            send(Map.of("op", "gap", "sub", id, "resumeFrom", gap.resumeFrom().toString(), "reason", gap.reason()));
-          }
-          case Delivery.Reset reset -> send(Map.of("op", "reset", "sub", id, "resumeFrom", reset.head().toString()));
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      subscription.close();
+  private static List<String> types(JsonNode filter) {
+    JsonNode types = filter == null ? null : filter.get("types");
+    if (types == null || types.isNull()) {
+      return List.of();
     }
+    if (!types.isArray() || !types.valueStream().allMatch(JsonNode::isString)) {
+      throw ApiException.badRequest("filter.types must be an array of strings");
+    }
+    return types.valueStream().map(JsonNode::stringValue).toList();
   }
 
   private void unsubscribe(JsonNode frame) {
     String id = text(frame, "id");
-    Subscription subscription = id == null ? null : subscriptions.remove(id);
-    if (subscription == null) {
+    SubscriptionPump pump = id == null ? null : pumps.remove(id);
+    if (pump == null) {
       throw ApiException.badRequest("no subscription with id '" + id + "'");
     }
-    subscription.close();
-    send(Map.of("op", "unsubscribed", "sub", id));
+    pump.subscription().close();
+    frame(Map.of("op", "unsubscribed", "sub", id));
   }
 
   private void hello(JsonNode frame) {
@@ -226,35 +198,47 @@ final class SocketConnection implements Connections.Closable {
     agentId = id;
   }
 
-  /** Ends every subscription with a resumable gap, then closes the socket. */
+  /**
+   * Ends the connection: no more frames are taken, every subscription gets a resumable gap, and
+   * the socket closes — on shutdown once the acks in flight went out, on revocation at once.
+   */
   @Override
   public void end(String reason) {
-    subscriptions.values().forEach(s -> s.end(reason));
+    ended = true;
+    pumps.values().forEach(p -> p.subscription().end(reason));
+    boolean revoked = "revoked".equals(reason);
     Thread.ofVirtual().start(() -> {
-      List<Thread> running;
-      synchronized (pumps) {
-        running = List.copyOf(pumps);
-      }
-      for (Thread t : running) {
+      if (!revoked) {
         try {
-          t.join(Duration.ofSeconds(2));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
+          acks.drained().get(SHUTDOWN_ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+          // Unacknowledged publishes are retried by the client; nothing was acked wrongly.
         }
       }
-      closeQuietly("revoked".equals(reason) ? CloseStatus.POLICY_VIOLATION.withReason("key revoked")
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      while (!pumps.isEmpty() && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          break;
+        }
+      }
+      closeQuietly(revoked ? CloseStatus.POLICY_VIOLATION.withReason("key revoked")
           : CloseStatus.GOING_AWAY.withReason("server shutting down; resume from your cursor"));
     });
   }
 
   /** The socket closed: stop everything that serves it. */
   void closed() {
-    subscriptions.values().forEach(Subscription::close);
-    subscriptions.clear();
+    ended = true;
+    pumps.values().forEach(p -> p.subscription().close());
   }
 
   void sendError(int status, String message, JsonNode ref) {
+    frame(error(status, message, ref));
+  }
+
+  private static Map<String, ?> error(int status, String message, JsonNode ref) {
     Map<String, Object> frame = new LinkedHashMap<>();
     frame.put("op", "error");
     frame.put("status", status);
@@ -262,14 +246,16 @@ final class SocketConnection implements Connections.Closable {
     if (ref != null) {
       frame.put("ref", ref);
     }
-    send(frame);
+    return frame;
   }
 
-  void send(Map<String, ?> frame) {
-    sendRaw(EventCodec.JSON.writeValueAsString(frame));
+  @Override
+  public void frame(Map<String, ?> frame) {
+    raw(EventCodec.JSON.writeValueAsString(frame));
   }
 
-  private void sendRaw(String json) {
+  @Override
+  public void raw(String json) {
     sendLock.lock();
     try {
       if (session.isOpen()) {
@@ -282,12 +268,29 @@ final class SocketConnection implements Connections.Closable {
     }
   }
 
+  @Override
+  public boolean open() {
+    return session.isOpen();
+  }
+
   private void closeQuietly(CloseStatus status) {
     try {
       session.close(status);
     } catch (IOException e) {
       // Already gone.
     }
+  }
+
+  private static int statusOf(RuntimeException e) {
+    return switch (e) {
+      case ApiException api -> api.status().value();
+      case TooLargeException tooLarge -> 413;
+      case UnavailableException unavailable -> 503;
+      default -> {
+        LOG.error("unexpected failure while handling a WebSocket frame", e);
+        yield 500;
+      }
+    };
   }
 
   private static String text(JsonNode node, String field) {
@@ -299,12 +302,6 @@ final class SocketConnection implements Connections.Closable {
       throw ApiException.badRequest(field + " must be a string");
     }
     return value.stringValue();
-  }
-
-  private static String quote(String s) {
-    StringBuilder sb = new StringBuilder("\"");
-    JsonStringEncoder.getInstance().quoteAsString(s, sb);
-    return sb.append('"').toString();
   }
 
   private static String rootMessage(Throwable t) {

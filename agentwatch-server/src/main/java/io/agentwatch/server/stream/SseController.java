@@ -1,5 +1,6 @@
 package io.agentwatch.server.stream;
 
+import io.agentwatch.core.auth.KeyService;
 import io.agentwatch.core.auth.Scope;
 import io.agentwatch.core.stream.Delivery;
 import io.agentwatch.core.stream.Fanout;
@@ -44,9 +45,11 @@ public class SseController {
   private final Connections connections;
   private final Lifecycle lifecycle;
   private final Duration heartbeat;
+  private final KeyService keys;
 
   public SseController(Fanout fanout, OriginPolicy origins, Connections connections, Lifecycle lifecycle,
-      AgentwatchProperties properties) {
+      AgentwatchProperties properties, KeyService keys) {
+    this.keys = keys;
     this.fanout = fanout;
     this.origins = origins;
     this.connections = connections;
@@ -82,6 +85,9 @@ public class SseController {
     try (Subscription subscription = fanout.subscribe(caller.tenant(), filter, from)) {
       Connections.Closable handle = reason -> subscription.end(reason);
       connections.add(handle, caller.keyId());
+      if (caller.keyId() != null && !keys.isActive(caller.keyId())) {
+        subscription.end("revoked");
+      }
       try {
         pump(subscription, out);
       } finally {

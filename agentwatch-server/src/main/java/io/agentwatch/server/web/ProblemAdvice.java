@@ -5,12 +5,10 @@ import io.agentwatch.core.ingest.TooLargeException;
 import io.agentwatch.core.log.StaleCursorException;
 import io.agentwatch.core.log.UnavailableException;
 import io.agentwatch.model.MalformedCursorException;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -26,55 +24,45 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProblemAdvice.class);
-  private static final MediaType PROBLEM = MediaType.parseMediaType(Problems.MEDIA_TYPE);
 
   @ExceptionHandler(ApiException.class)
-  ResponseEntity<ProblemDetail> api(ApiException e) {
+  ResponseEntity<Map<String, Object>> api(ApiException e) {
     return answer(e);
   }
 
   @ExceptionHandler(MalformedBodyException.class)
-  ResponseEntity<ProblemDetail> malformedBody(MalformedBodyException e) {
+  ResponseEntity<Map<String, Object>> malformedBody(MalformedBodyException e) {
     return answer(ApiException.badRequest(e.getMessage()));
   }
 
   @ExceptionHandler(TooLargeException.class)
-  ResponseEntity<ProblemDetail> tooLarge(TooLargeException e) {
+  ResponseEntity<Map<String, Object>> tooLarge(TooLargeException e) {
     return answer(new ApiException(HttpStatus.CONTENT_TOO_LARGE, e.getMessage()));
   }
 
   @ExceptionHandler(MalformedCursorException.class)
-  ResponseEntity<ProblemDetail> malformedCursor(MalformedCursorException e) {
+  ResponseEntity<Map<String, Object>> malformedCursor(MalformedCursorException e) {
     return answer(ApiException.badRequest(e.getMessage()));
   }
 
   /** History from a cursor of another store: that position is gone; start again from the head. */
   @ExceptionHandler(StaleCursorException.class)
-  ResponseEntity<ProblemDetail> staleCursor(StaleCursorException e) {
+  ResponseEntity<Map<String, Object>> staleCursor(StaleCursorException e) {
     return answer(new ApiException(HttpStatus.GONE, e.getMessage()).with("resumeFrom", e.head().toString()));
   }
 
   @ExceptionHandler(UnavailableException.class)
-  ResponseEntity<ProblemDetail> unavailable(UnavailableException e) {
+  ResponseEntity<Map<String, Object>> unavailable(UnavailableException e) {
     return answer(ApiException.unavailable(e.getMessage()));
   }
 
   @ExceptionHandler(Exception.class)
-  ResponseEntity<ProblemDetail> bug(Exception e) {
+  ResponseEntity<Map<String, Object>> bug(Exception e) {
     LOG.error("unexpected failure while serving a request", e);
     return answer(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal error; it has been logged"));
   }
 
-  static ResponseEntity<ProblemDetail> answer(ApiException e) {
-    HttpHeaders headers = new HttpHeaders();
-    headers.setContentType(PROBLEM);
-    if (e.retryAfter() != null) {
-      headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Problems.seconds(e.retryAfter())));
-    }
-    if (e.status() == HttpStatus.UNAUTHORIZED) {
-      headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"agentwatch\"");
-    }
-    ProblemDetail body = Problems.of(e.status(), e.getMessage(), e.properties());
-    return new ResponseEntity<>(body, headers, e.status());
+  static ResponseEntity<Map<String, Object>> answer(ApiException e) {
+    return new ResponseEntity<>(Problems.body(e), Problems.headers(e), e.status());
   }
 }

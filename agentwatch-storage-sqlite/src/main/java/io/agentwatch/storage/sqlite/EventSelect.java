@@ -13,20 +13,33 @@ import java.util.List;
 
 /**
  * A read of the events table shared by the log and the history store: one tenant's events after
- * a position, optionally narrowed by run, agent, type patterns and producer time, in log order.
- * Rows become {@link StoredEvent}s without parsing their JSON.
+ * a position, optionally narrowed by run, agent, type patterns and producer time, in log order;
+ * or every tenant's events after a position ({@link #allTenants}). Rows become
+ * {@link StoredEvent}s without parsing their JSON.
  */
 final class EventSelect {
 
+  /** Null for a read of every tenant: each row then carries its own. */
   private final String tenant;
-  private final StringBuilder sql =
-      new StringBuilder("SELECT seq, body, received_at FROM events WHERE tenant = ? AND seq > ?");
+  private final StringBuilder sql;
   private final List<Object> params = new ArrayList<>();
 
   EventSelect(String tenant, long afterSeq) {
     this.tenant = tenant;
+    this.sql = new StringBuilder("SELECT seq, body, received_at FROM events WHERE tenant = ? AND seq > ?");
     params.add(tenant);
     params.add(afterSeq);
+  }
+
+  private EventSelect(long afterSeq) {
+    this.tenant = null;
+    this.sql = new StringBuilder("SELECT seq, body, received_at, tenant FROM events WHERE seq > ?");
+    params.add(afterSeq);
+  }
+
+  /** Every tenant's events after {@code afterSeq}: a range scan of the primary key. */
+  static EventSelect allTenants(long afterSeq) {
+    return new EventSelect(afterSeq);
   }
 
   EventSelect matching(EventFilter filter) {
@@ -100,7 +113,8 @@ final class EventSelect {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long seq = rs.getLong(1);
-          out.add(StoredEvent.read(tenant, rs.getString(2), 0, seq, db.cursorAt(seq), ofMicros(rs.getLong(3))));
+          String owner = tenant != null ? tenant : rs.getString(4);
+          out.add(StoredEvent.read(owner, rs.getString(2), 0, seq, db.cursorAt(seq), ofMicros(rs.getLong(3))));
         }
       }
       return out;

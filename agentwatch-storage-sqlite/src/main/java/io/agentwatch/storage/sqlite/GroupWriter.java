@@ -40,6 +40,8 @@ import java.util.function.Consumer;
 final class GroupWriter {
 
   static final int MAX_GROUP_EVENTS = 5_000;
+  /** Events allowed to wait for the writer; beyond, appends are refused as unavailable (503) at once. */
+  static final int MAX_PENDING_EVENTS = 200_000;
   private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
   private static final System.Logger LOG = System.getLogger(GroupWriter.class.getName());
   private static final String INSERT = "INSERT INTO events"
@@ -58,6 +60,7 @@ final class GroupWriter {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition queued = lock.newCondition();
   private final ArrayDeque<Request> pending = new ArrayDeque<>();
+  private int pendingEvents;
   private boolean closed;
   private final Thread thread;
   private final ExecutorService notifier;
@@ -104,7 +107,12 @@ final class GroupWriter {
       if (closed) {
         return CompletableFuture.failedFuture(new UnavailableException("the event log is closed"));
       }
+      if (pendingEvents > 0 && pendingEvents + request.events().size() > MAX_PENDING_EVENTS) {
+        return CompletableFuture.failedFuture(new UnavailableException(
+            "the event log is saturated (" + pendingEvents + " events waiting to be written); retry shortly"));
+      }
       pending.add(request);
+      pendingEvents += request.events().size();
       queued.signal();
     } finally {
       lock.unlock();
@@ -139,6 +147,7 @@ final class GroupWriter {
         group.add(next);
         events += next.events().size();
       } while (!pending.isEmpty() && events + pending.peek().events().size() <= MAX_GROUP_EVENTS);
+      pendingEvents -= events;
       return true;
     } finally {
       lock.unlock();
@@ -155,6 +164,7 @@ final class GroupWriter {
       for (Request r : group) {
         acks.execute(() -> r.future().completeExceptionally(failure));
       }
+      resync();
       return;
     }
     if (!outcome.appended().isEmpty()) {
@@ -169,6 +179,27 @@ final class GroupWriter {
     List<StoredEvent> appended = outcome.appended();
     if (!appended.isEmpty()) {
       notifier.execute(() -> onAppended.accept(appended));
+    }
+  }
+
+  /**
+   * After a failed group: if its rows became durable anyway (a commit whose fsync or cleanup
+   * reported an error), take over their positions and announce them to live readers, so the log
+   * neither refuses every later group nor hides those events. Their producers were told the
+   * append failed and will retry, which stores nothing twice.
+   */
+  private void resync() {
+    try {
+      long last = db.read(EventSelect::lastSeq);
+      if (last > lastSeq) {
+        long from = lastSeq;
+        List<StoredEvent> durable = db.read(c -> EventSelect.allTenants(from).fetch(c, db, (int) (last - from)));
+        nextSeq = last + 1;
+        lastSeq = last;
+        notifier.execute(() -> onAppended.accept(durable));
+      }
+    } catch (SQLException | RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not re-read the log's end after a failed group", e);
     }
   }
 
@@ -230,6 +261,7 @@ final class GroupWriter {
       closed = true;
       left.addAll(pending);
       pending.clear();
+      pendingEvents = 0;
     } finally {
       lock.unlock();
     }

@@ -47,7 +47,28 @@ final class Schema {
             last_used TEXT,
             revoked   TEXT
           )""",
-          "CREATE INDEX api_keys_by_tenant ON api_keys (tenant)"));
+          "CREATE INDEX api_keys_by_tenant ON api_keys (tenant)"),
+      // Projections (agents, runs, tasks) and time-travel snapshots; their cursor lives in meta.
+      List.of(
+          """
+          CREATE TABLE projection_rows (
+            tenant TEXT NOT NULL,
+            kind   TEXT NOT NULL,
+            key    TEXT NOT NULL,
+            json   TEXT NOT NULL,
+            PRIMARY KEY (tenant, kind, key)
+          )""",
+          """
+          CREATE TABLE run_snapshots (
+            tenant         TEXT    NOT NULL,
+            run_id         TEXT    NOT NULL,
+            events         INTEGER NOT NULL,
+            cursor         TEXT    NOT NULL,
+            max_ts         TEXT    NOT NULL,
+            segment_min_ts TEXT    NOT NULL,
+            json           TEXT    NOT NULL,
+            PRIMARY KEY (tenant, run_id, events)
+          )"""));
 
   static final int VERSION = MIGRATIONS.size();
 

@@ -19,12 +19,19 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * The embedded store's SQLite file, {@code <dataDir>/agentwatch.db}, shared by
- * {@link SqliteEventLog}, {@link SqliteEventStore} and {@link SqliteKeyStore}.
+ * {@link SqliteEventLog}, {@link SqliteEventStore}, {@link SqliteKeyStore} and
+ * {@link SqliteProjectionStore}.
  *
  * <p>Opened in WAL mode with {@code synchronous=FULL}: a transaction is durable (fsynced) when its
  * commit returns, which is what lets the log acknowledge an event only once it cannot be lost.
- * All writes go through one dedicated connection, one transaction at a time; queries use a small
- * pool of read-only connections, which WAL lets run beside the writer.
+ * Events and keys are written through one dedicated connection, one transaction at a time.
+ * Projections are written through a second connection ({@link #writeProjections}), so a
+ * projection save never queues inside the log's writer: SQLite still lets only one of the two
+ * write at a time, and each waits for the other ({@code busy_timeout}) instead of failing. That
+ * connection commits with {@code synchronous=NORMAL}: projections are derived from the log, so a
+ * power cut may lose the last saves (the log replays them) but never makes the file inconsistent,
+ * and skipping the fsync keeps the moments the log's writer has to wait short. Queries use a
+ * small pool of read-only connections, which WAL lets run beside the writers.
  *
  * <p>The database carries a random store id, made once when the file is created and kept across
  * restarts; a wiped folder gets a new one, so cursors of the old store are recognised as stale.
@@ -40,6 +47,7 @@ public final class SqliteDatabase implements AutoCloseable {
   static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
   private static final int READERS = 4;
   private static final int WRITER_CACHE_KIB = 16 * 1024;
+  private static final int PROJECTION_WRITER_CACHE_KIB = 4 * 1024;
   private static final int WAL_SIZE_LIMIT = 64 * 1024 * 1024;
   /** Pages (4 KiB) between checkpoints: rarer checkpoints copy hot index pages to the file less often. */
   private static final int CHECKPOINT_PAGES = 10_000;
@@ -47,17 +55,21 @@ public final class SqliteDatabase implements AutoCloseable {
   private final Path file;
   private final String storeId;
   private final Connection writer;
+  private final Connection projectionWriter;
   private final HikariDataSource readers;
   private final Cursor beginning;
   private final ReentrantLock writeLock = new ReentrantLock();
+  private final ReentrantLock projectionWriteLock = new ReentrantLock();
   private final AtomicBoolean logOpen = new AtomicBoolean();
   private volatile boolean closed;
 
-  private SqliteDatabase(Path file, String storeId, Connection writer, HikariDataSource readers) {
+  private SqliteDatabase(Path file, String storeId, Connection writer, Connection projectionWriter,
+      HikariDataSource readers) {
     this.file = file;
     this.storeId = storeId;
     this.beginning = Cursor.beginning(storeId, 1);
     this.writer = writer;
+    this.projectionWriter = projectionWriter;
     this.readers = readers;
   }
 
@@ -75,18 +87,22 @@ public final class SqliteDatabase implements AutoCloseable {
     Path file = dataDir.toAbsolutePath().resolve(FILE_NAME);
     String url = "jdbc:sqlite:" + file;
     Connection writer = null;
+    Connection projectionWriter = null;
     try {
       Files.createDirectories(file.getParent());
       writer = writerConfig(busyTimeout).createConnection(url);
       requireWal(writer);
       String storeId = Schema.migrate(writer);
-      return new SqliteDatabase(file, storeId, writer, readerPool(url, busyTimeout));
+      projectionWriter = projectionWriterConfig(busyTimeout).createConnection(url);
+      return new SqliteDatabase(file, storeId, writer, projectionWriter, readerPool(url, busyTimeout));
     } catch (SQLException | IOException | RuntimeException e) {
-      if (writer != null) {
-        try {
-          writer.close();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
+      for (Connection c : new Connection[] {projectionWriter, writer}) {
+        if (c != null) {
+          try {
+            c.close();
+          } catch (SQLException suppressed) {
+            e.addSuppressed(suppressed);
+          }
         }
       }
       throw new UnavailableException("cannot open the SQLite store " + file + ": " + e.getMessage(), e);
@@ -103,6 +119,19 @@ public final class SqliteDatabase implements AutoCloseable {
     config.setJournalSizeLimit(WAL_SIZE_LIMIT);
     config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(CHECKPOINT_PAGES));
     // Otherwise the driver runs an extra query after every INSERT to fetch keys the writer works out itself.
+    config.setGetGeneratedKeys(false);
+    return config;
+  }
+
+  /** Like the writer's, but without an fsync per commit: see the class comment. */
+  private static SQLiteConfig projectionWriterConfig(Duration busyTimeout) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.setBusyTimeout((int) busyTimeout.toMillis());
+    config.setCacheSize(-PROJECTION_WRITER_CACHE_KIB);
+    config.setJournalSizeLimit(WAL_SIZE_LIMIT);
+    config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, Integer.toString(CHECKPOINT_PAGES));
     config.setGetGeneratedKeys(false);
     return config;
   }
@@ -161,20 +190,41 @@ public final class SqliteDatabase implements AutoCloseable {
     writeLock.lock();
     try {
       requireOpen();
-      try (Statement s = writer.createStatement()) {
-        s.executeUpdate("BEGIN IMMEDIATE");
-        try {
-          T result = work.run(writer);
-          s.executeUpdate("COMMIT");
-          return result;
-        } catch (Throwable e) {
-          // Even after an Error: a transaction left open would make every later BEGIN fail.
-          rollbackQuietly(s, e);
-          throw e;
-        }
-      }
+      return transaction(writer, work);
     } finally {
       writeLock.unlock();
+    }
+  }
+
+  /**
+   * Runs {@code work} in one write transaction on the projections' own connection (see the class
+   * comment), committing when it returns and rolling back when it throws. Keep it short: while it
+   * runs, the log's writer waits.
+   */
+  <T> T writeProjections(SqlWork<T> work) throws SQLException {
+    projectionWriteLock.lock();
+    try {
+      requireOpen();
+      return transaction(projectionWriter, work);
+    } finally {
+      projectionWriteLock.unlock();
+    }
+  }
+
+  private static <T> T transaction(Connection c, SqlWork<T> work) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      // IMMEDIATE takes the write lock up front, so waiting for the other writer goes through
+      // busy_timeout instead of failing with SQLITE_BUSY halfway through.
+      s.executeUpdate("BEGIN IMMEDIATE");
+      try {
+        T result = work.run(c);
+        s.executeUpdate("COMMIT");
+        return result;
+      } catch (Throwable e) {
+        // Even after an Error: a transaction left open would make every later BEGIN fail.
+        rollbackQuietly(s, e);
+        throw e;
+      }
     }
   }
 
@@ -233,22 +283,26 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
-  /** Waits for a write in progress, then closes the writer connection and the reader pool. */
+  /** Waits for writes in progress, then closes the writer connections and the reader pool. */
   @Override
   public void close() {
     writeLock.lock();
+    projectionWriteLock.lock();
     try {
       if (closed) {
         return;
       }
       closed = true;
-      try {
-        writer.close();
-      } catch (SQLException ignored) {
-        // Every transaction has ended by now, so nothing can be lost by a failing close.
+      for (Connection c : new Connection[] {projectionWriter, writer}) {
+        try {
+          c.close();
+        } catch (SQLException ignored) {
+          // Every transaction has ended by now, so nothing can be lost by a failing close.
+        }
       }
       readers.close();
     } finally {
+      projectionWriteLock.unlock();
       writeLock.unlock();
     }
   }

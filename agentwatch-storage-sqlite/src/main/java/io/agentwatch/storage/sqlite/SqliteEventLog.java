@@ -121,9 +121,36 @@ public final class SqliteEventLog implements EventLog {
     }
   }
 
+  @Override
+  public List<StoredEvent> readAll(Cursor after, int limit) {
+    requireOwn(after);
+    if (limit <= 0) {
+      return List.of();
+    }
+    try {
+      return db.read(c -> EventSelect.allTenants(after.position(0)).fetch(c, db, limit));
+    } catch (SQLException e) {
+      throw new UnavailableException("cannot read the event log: " + e.getMessage(), e);
+    }
+  }
+
   private void requireOwn(Cursor cursor) {
-    if (!cursor.storeId().equals(storeId)) {
-      throw new StaleCursorException(cursor, head());
+    Cursor head = head();
+    if (cursor.isStaleFor(head) && cursor.storeId().equals(storeId)) {
+      // head() moves only after a commit has returned, so a reader may already hold the cursor of
+      // an event committed a moment ago: it is past the end only if it is past the table's too.
+      head = storedHead();
+    }
+    if (cursor.isStaleFor(head)) {
+      throw new StaleCursorException(cursor, head);
+    }
+  }
+
+  private Cursor storedHead() {
+    try {
+      return db.cursorAt(db.read(EventSelect::lastSeq));
+    } catch (SQLException e) {
+      throw new UnavailableException("cannot read the head of the event log: " + e.getMessage(), e);
     }
   }
 

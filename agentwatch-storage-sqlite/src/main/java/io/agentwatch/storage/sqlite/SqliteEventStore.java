@@ -21,19 +21,20 @@ import java.util.List;
 public final class SqliteEventStore implements EventStore {
 
   private final SqliteDatabase db;
-  private final String storeId;
 
   public SqliteEventStore(SqliteDatabase db) {
     this.db = db;
-    this.storeId = db.storeId();
   }
 
   @Override
   public EventPage query(String tenant, EventQuery query) {
     Cursor after = query.after() == null ? db.beginning() : query.after();
     try {
-      if (!after.storeId().equals(storeId)) {
-        throw new StaleCursorException(after, db.cursorAt(db.read(EventSelect::lastSeq)));
+      if (after != db.beginning()) {
+        Cursor head = db.cursorAt(db.read(EventSelect::lastSeq));
+        if (after.isStaleFor(head)) {
+          throw new StaleCursorException(after, head);
+        }
       }
       List<StoredEvent> rows = db.read(c -> new EventSelect(tenant, after.position(0))
           .matching(query.filter())
