@@ -112,6 +112,7 @@ public final class DemoAgents implements ApplicationListener<ApplicationReadyEve
         pause(8000);
         manager.emit("log", runId, start, null, Map.of("level", "info", "message", "run " + runId + " finished"));
         manager.emit("agent.status", runId, start, null, Map.of("status", "idle"));
+        manager.emit("run.completed", runId, start, null, Map.of("tasks", 6));
         pause(3000);
       } catch (RuntimeException e) {
         // A refused or timed-out publish (server restarting, rate limit): try again shortly, like a real agent.
@@ -121,8 +122,15 @@ public final class DemoAgents implements ApplicationListener<ApplicationReadyEve
   }
 
   private void runWorker(DemoAgent worker, BlockingQueue<Task> inbox) {
+    boolean registered = false;
     while (running) {
       try {
+        if (!registered) {
+          worker.emit("agent.registered", null, null, null, Map.of("role", "worker",
+              "name", Character.toUpperCase(worker.id().charAt(0)) + worker.id().substring(1),
+              "capabilities", List.of("tools", "llm")));
+          registered = true;
+        }
         Task task = inbox.poll(2, java.util.concurrent.TimeUnit.SECONDS);
         if (task == null) {
           heartbeat(worker, null);

@@ -1,6 +1,7 @@
 package io.agentwatch.server.ops;
 
 import io.agentwatch.core.stream.Fanout;
+import java.time.Duration;
 import io.agentwatch.server.stream.Connections;
 import io.agentwatch.server.web.ApiException;
 import org.slf4j.Logger;
@@ -48,7 +49,7 @@ public final class Lifecycle implements SmartLifecycle {
     LOG.info("Stopping: refusing new ingest, ending {} live subscriptions with a resumable cursor",
         fanout.subscribers());
     fanout.endAll("shutdown");
-    connections.closeAll();
+    connections.closeAll(Duration.ofSeconds(10));
   }
 
   @Override

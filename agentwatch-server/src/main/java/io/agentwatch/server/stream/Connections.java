@@ -1,8 +1,13 @@
 package io.agentwatch.server.stream;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The open long-lived connections (WebSocket sessions and SSE streams), so that revoking a key
@@ -12,7 +17,8 @@ public final class Connections {
 
   /** Something that can be told to end: its subscriptions get a gap notice, then it closes. */
   public interface Closable {
-    void end(String reason);
+    /** Starts ending; the future completes once the connection is closed. */
+    CompletableFuture<Void> end(String reason);
   }
 
   private final Map<Closable, String> open = new ConcurrentHashMap<>();
@@ -38,7 +44,16 @@ public final class Connections {
     });
   }
 
-  public void closeAll() {
-    Set.copyOf(open.keySet()).forEach(c -> c.end("shutdown"));
+  /** Ends every connection and waits (up to {@code wait}) until they are closed. */
+  public void closeAll(Duration wait) {
+    CompletableFuture<?>[] closing = Set.copyOf(open.keySet()).stream().map(c -> c.end("shutdown"))
+        .toArray(CompletableFuture[]::new);
+    try {
+      CompletableFuture.allOf(closing).get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // Whatever is still open is cut by the web server's own shutdown; clients resume by cursor.
+    }
   }
 }

@@ -203,10 +203,11 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
    * the socket closes — on shutdown once the acks in flight went out, on revocation at once.
    */
   @Override
-  public void end(String reason) {
+  public CompletableFuture<Void> end(String reason) {
     ended = true;
     pumps.values().forEach(p -> p.subscription().end(reason));
     boolean revoked = "revoked".equals(reason);
+    CompletableFuture<Void> closedNow = new CompletableFuture<>();
     Thread.ofVirtual().start(() -> {
       if (!revoked) {
         try {
@@ -225,7 +226,9 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
       }
       closeQuietly(revoked ? CloseStatus.POLICY_VIOLATION.withReason("key revoked")
           : CloseStatus.GOING_AWAY.withReason("server shutting down; resume from your cursor"));
+      closedNow.complete(null);
     });
+    return closedNow;
   }
 
   /** The socket closed: stop everything that serves it. */

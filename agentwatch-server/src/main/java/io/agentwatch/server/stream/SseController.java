@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -83,7 +84,11 @@ public class SseController {
     out.flush();
 
     try (Subscription subscription = fanout.subscribe(caller.tenant(), filter, from)) {
-      Connections.Closable handle = reason -> subscription.end(reason);
+      Connections.Closable handle = reason -> {
+        subscription.end(reason);
+        // The stream's own thread writes the gap and returns; the web server waits for that request.
+        return CompletableFuture.completedFuture(null);
+      };
       connections.add(handle, caller.keyId());
       if (caller.keyId() != null && !keys.isActive(caller.keyId())) {
         subscription.end("revoked");
