@@ -78,7 +78,10 @@ class StateEndToEndTest {
   /** Polls until the projection caught up with what was just ingested. */
   private JsonNode eventually(String path, java.util.function.Predicate<JsonNode> ready) {
     JsonNode[] last = new JsonNode[1];
-    TestServer.await(path + " to be projected", 10, () -> ready.test(last[0] = get(path)));
+    TestServer.await(path + " to be projected", 10, () -> {
+      HttpResponse<String> r = server.get(path, ADMIN_KEY);
+      return r.statusCode() == 200 && ready.test(last[0] = json(r.body()));
+    });
     return last[0];
   }
 

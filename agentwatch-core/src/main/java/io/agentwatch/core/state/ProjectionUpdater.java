@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -39,6 +41,7 @@ public final class ProjectionUpdater implements AutoCloseable {
   private final Clock clock;
   private final ReentrantReadWriteLock state = new ReentrantReadWriteLock();
   private final Map<String, Projection> byTenant = new HashMap<>();
+  private final BlockingQueue<List<StoredEvent>> live = new ArrayBlockingQueue<>(256);
   private final ReentrantLock signal = new ReentrantLock();
   private final Condition changed = signal.newCondition();
   private volatile Cursor position;
@@ -66,7 +69,11 @@ public final class ProjectionUpdater implements AutoCloseable {
     }
     load();
     running = true;
-    tail = log.tail(events -> wake());
+    tail = log.tail(events -> {
+      // Full means the updater is behind anyway: it reads those events from the log instead.
+      live.offer(events);
+      wake();
+    });
     thread = Thread.ofPlatform().name("projection-updater").daemon(true).start(this::follow);
     return this;
   }
@@ -100,7 +107,7 @@ public final class ProjectionUpdater implements AutoCloseable {
           // Cleared only now: until the position is back at the beginning, waiters must not return.
           rebuildRequested = false;
         }
-        List<StoredEvent> batch = log.readAll(position, PAGE);
+        List<StoredEvent> batch = nextBatch();
         if (batch.isEmpty()) {
           saveIfDue(true);
           awaitWake(Duration.ofMillis(200));
@@ -113,6 +120,40 @@ public final class ProjectionUpdater implements AutoCloseable {
         sleep(Duration.ofSeconds(1));
       }
     }
+  }
+
+  /**
+   * The events right after the position: from the live notifications when they continue exactly
+   * where the projections stand (no read, and the events are already decoded), else from the log.
+   */
+  private List<StoredEvent> nextBatch() {
+    List<StoredEvent> notified;
+    while ((notified = live.peek()) != null) {
+      List<StoredEvent> fresh = notified.stream()
+          .filter(e -> !position.covers(e.partition(), e.offset())).toList();
+      if (fresh.isEmpty()) {
+        live.poll();
+        continue;
+      }
+      if (!continuesFrom(position, fresh)) {
+        break;
+      }
+      live.poll();
+      return fresh;
+    }
+    return log.readAll(position, PAGE);
+  }
+
+  /** Whether every event follows the one before it in its partition, starting right after {@code at}. */
+  private static boolean continuesFrom(Cursor at, List<StoredEvent> events) {
+    Cursor running = at;
+    for (StoredEvent e : events) {
+      if (e.offset() != running.position(e.partition()) + 1) {
+        return false;
+      }
+      running = running.advance(e.partition(), e.offset());
+    }
+    return true;
   }
 
   private void apply(List<StoredEvent> batch) {

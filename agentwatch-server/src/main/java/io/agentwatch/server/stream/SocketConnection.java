@@ -13,6 +13,7 @@ import io.agentwatch.server.ingest.IngestAnswers;
 import io.agentwatch.server.ingest.TenantRateLimits;
 import io.agentwatch.server.ops.Lifecycle;
 import io.agentwatch.server.web.ApiException;
+import jakarta.websocket.RemoteEndpoint;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -54,6 +56,7 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
   private final ReentrantLock sendLock = new ReentrantLock();
   private final Map<String, SubscriptionPump> pumps = new ConcurrentHashMap<>();
   private final AckSequencer acks;
+  private final RemoteEndpoint.Basic remote;
   private volatile boolean ended;
   private volatile String agentId;
 
@@ -66,6 +69,7 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     this.rateLimits = rateLimits;
     this.lifecycle = lifecycle;
     this.acks = new AckSequencer(this::frame, executor);
+    this.remote = batchingRemote(session);
   }
 
   /** The agent that announced itself with {@code hello}, or null. */
@@ -255,8 +259,13 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
   @Override
   public void frame(Map<String, ?> frame) {
     raw(EventCodec.JSON.writeValueAsString(frame));
+    flush();
   }
 
+  /**
+   * Sends a text frame; with the container's batching on it may wait in the socket's buffer until
+   * {@link #flush()}, so a burst of events costs a few writes instead of one per event.
+   */
   @Override
   public void raw(String json) {
     sendLock.lock();
@@ -269,6 +278,37 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     } finally {
       sendLock.unlock();
     }
+  }
+
+  @Override
+  public void flush() {
+    if (remote == null) {
+      return;
+    }
+    sendLock.lock();
+    try {
+      if (session.isOpen()) {
+        remote.flushBatch();
+      }
+    } catch (IOException | IllegalStateException e) {
+      closeQuietly(CloseStatus.SESSION_NOT_RELIABLE);
+    } finally {
+      sendLock.unlock();
+    }
+  }
+
+  /** The container's endpoint with batching on, or null when the session is not a standard one. */
+  private static RemoteEndpoint.Basic batchingRemote(WebSocketSession session) {
+    if (session instanceof StandardWebSocketSession standard) {
+      try {
+        RemoteEndpoint.Basic basic = standard.getNativeSession().getBasicRemote();
+        basic.setBatchingAllowed(true);
+        return basic;
+      } catch (IOException | IllegalStateException e) {
+        return null;
+      }
+    }
+    return null;
   }
 
   @Override

@@ -17,9 +17,11 @@ final class SubscriptionPump implements Runnable {
 
   private static final Duration POLL = Duration.ofSeconds(30);
 
-  /** Where frames go: raw JSON for events, maps for notices. */
+  /** Where frames go: events may be buffered until {@link #flush()}, notices go out at once. */
   interface Sink {
     void raw(String json);
+
+    void flush();
 
     void frame(Map<String, ?> frame);
 
@@ -49,12 +51,23 @@ final class SubscriptionPump implements Runnable {
   @Override
   public void run() {
     String quotedId = quote(id);
+    boolean unflushed = false;
     try {
       while (subscription.isOpen() && sink.open()) {
-        switch (subscription.next(POLL)) {
+        // While events keep coming they are buffered; the socket is flushed when the queue runs dry.
+        Delivery next = subscription.next(unflushed ? Duration.ZERO : POLL);
+        if (next == null && unflushed) {
+          sink.flush();
+          unflushed = false;
+          continue;
+        }
+        switch (next) {
           case null -> { }
-          case Delivery.Item item -> sink.raw("{\"op\":\"event\",\"sub\":" + quotedId + ",\"cursor\":\""
-              + item.cursor() + "\",\"event\":" + item.event().json() + "}");
+          case Delivery.Item item -> {
+            sink.raw("{\"op\":\"event\",\"sub\":" + quotedId + ",\"cursor\":\""
+                + item.cursor() + "\",\"event\":" + item.event().json() + "}");
+            unflushed = true;
+          }
           case Delivery.Gap gap -> sink.frame(gap(gap.resumeFrom().toString(), gap.reason()));
           case Delivery.Reset reset ->
               sink.frame(Map.of("op", "reset", "sub", id, "resumeFrom", reset.head().toString()));
