@@ -1,0 +1,77 @@
+import type { AgentState, AwEvent, RunState, TaskState } from './types';
+
+/** Thrown for any non-2xx answer; `status` 0 means the server could not be reached. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+let currentKey: string | null = null;
+let onUnauthorized: (() => void) | null = null;
+
+export function setApiKey(key: string | null) {
+  currentKey = key;
+}
+
+export function onAuthRejected(handler: () => void) {
+  onUnauthorized = handler;
+}
+
+export async function get<T>(path: string, key: string | null = currentKey): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+  } catch {
+    throw new ApiError(0, 'The server cannot be reached. Is it running?');
+  }
+  if (!res.ok) {
+    let detail = res.statusText;
+    try {
+      const body = await res.json();
+      detail = body.detail ?? body.title ?? detail;
+    } catch {
+      // not problem+json; keep the status text
+    }
+    if (res.status === 401 && key === currentKey && onUnauthorized) onUnauthorized();
+    throw new ApiError(res.status, `${res.status}: ${detail}`);
+  }
+  return res.json() as Promise<T>;
+}
+
+const q = (params: Record<string, string | number | undefined | null>) => {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v != null && v !== '') s.set(k, String(v));
+  return s.toString();
+};
+
+export const api = {
+  agents: () => get<{ agents: AgentState[]; asOf: string }>('/api/v1/agents?limit=1000'),
+  agent: (id: string) => get<AgentState>(`/api/v1/agents/${encodeURIComponent(id)}`),
+  runs: (status?: string) => get<{ runs: RunState[]; asOf: string }>(`/api/v1/runs?${q({ status, limit: 200 })}`),
+  run: (id: string) => get<RunState>(`/api/v1/runs/${encodeURIComponent(id)}`),
+  tasks: (id: string) => get<{ tasks: TaskState[] }>(`/api/v1/runs/${encodeURIComponent(id)}/tasks?limit=1000`),
+  /** Stored events in log order, following `next` for at most `pages` pages of 1000. */
+  async events(params: Record<string, string | undefined>, pages = 5): Promise<AwEvent[]> {
+    const out: AwEvent[] = [];
+    let after: string | undefined;
+    for (let i = 0; i < pages; i++) {
+      const page = await get<{ events: AwEvent[]; next: string | null }>(
+        `/api/v1/events?${q({ ...params, after, limit: 1000 })}`);
+      out.push(...page.events);
+      if (!page.next || page.events.length === 0) break;
+      after = page.next;
+    }
+    return out;
+  },
+};
+
+/** The auth probe: 200 without a key means the server runs with auth off. */
+export async function authIsOff(): Promise<boolean> {
+  try {
+    await get('/api/v1/agents?limit=1', null);
+    return true;
+  } catch {
+    return false;
+  }
+}

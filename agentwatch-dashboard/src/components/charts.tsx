@@ -1,0 +1,57 @@
+/** Small SVG charts: nothing to download, nothing to configure. */
+
+export function Sparkline({ values, width = 220, height = 40, color = '#5ab0ff', label }: {
+  values: number[]; width?: number; height?: number; color?: string; label: string;
+}) {
+  const max = Math.max(1, ...values);
+  const step = values.length > 1 ? width / (values.length - 1) : width;
+  const pts = values.map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`).join(' ');
+  return (
+    <svg className="spark" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
+      <polyline points={`0,${height} ${pts} ${width},${height}`} fill={color} fillOpacity={0.15} stroke="none" />
+      <polyline points={pts} fill="none" stroke={color} strokeWidth={1.5} />
+    </svg>
+  );
+}
+
+export interface Point { t: number; v: number }
+
+export function LineChart({ points, title, unit, color = '#5ab0ff', height = 140 }: {
+  points: Point[]; title: string; unit: string; color?: string; height?: number;
+}) {
+  const width = 520;
+  const pad = { l: 44, r: 8, t: 8, b: 20 };
+  if (points.length === 0) {
+    return (
+      <figure className="chart">
+        <figcaption>{title}</figcaption>
+        <div className="state empty small">No heartbeats with {title.toLowerCase()} yet.</div>
+      </figure>
+    );
+  }
+  const t0 = points[0].t;
+  const t1 = Math.max(points[points.length - 1].t, t0 + 1);
+  const vmax = Math.max(...points.map((p) => p.v)) * 1.1 || 1;
+  const x = (t: number) => pad.l + ((t - t0) / (t1 - t0)) * (width - pad.l - pad.r);
+  const y = (v: number) => pad.t + (1 - v / vmax) * (height - pad.t - pad.b);
+  const d = points.map((p, i) => `${i ? 'L' : 'M'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join('');
+  const last = points[points.length - 1];
+  return (
+    <figure className="chart">
+      <figcaption>{title} <span className="muted">now {last.v.toFixed(1)} {unit}</span></figcaption>
+      <svg width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
+        {[0, 0.5, 1].map((f) => (
+          <g key={f}>
+            <line x1={pad.l} x2={width - pad.r} y1={y(vmax * f)} y2={y(vmax * f)} className="grid" />
+            <text x={pad.l - 4} y={y(vmax * f) + 4} textAnchor="end" className="axis">{(vmax * f).toFixed(0)}</text>
+          </g>
+        ))}
+        <text x={pad.l} y={height - 4} className="axis">{new Date(t0).toLocaleTimeString([], { hour12: false })}</text>
+        <text x={width - pad.r} y={height - 4} textAnchor="end" className="axis">
+          {new Date(t1).toLocaleTimeString([], { hour12: false })}
+        </text>
+        <path d={d} fill="none" stroke={color} strokeWidth={1.5} />
+      </svg>
+    </figure>
+  );
+}

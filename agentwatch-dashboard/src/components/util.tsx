@@ -1,0 +1,71 @@
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+
+/** Re-renders every `ms` and answers the current time. */
+export function useNow(ms = 1000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+export interface Fetched<T> {
+  data: T | null;
+  error: string | null;
+  loading: boolean;
+  reload: () => void;
+}
+
+/** Runs `load` when `key` changes; `reload` runs it again keeping the old data on screen. */
+export function useFetch<T>(key: string, load: () => Promise<T>): Fetched<T> {
+  const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>(
+    { data: null, error: null, loading: true });
+  const loader = useRef(load);
+  loader.current = load;
+  const seq = useRef(0);
+  const run = useCallback((keep: boolean) => {
+    const mine = ++seq.current;
+    setState((s) => ({ data: keep ? s.data : null, error: null, loading: true }));
+    loader.current().then(
+      (data) => mine === seq.current && setState({ data, error: null, loading: false }),
+      (e: Error) => mine === seq.current && setState((s) => ({ data: keep ? s.data : null, error: e.message, loading: false })),
+    );
+  }, []);
+  useEffect(() => run(false), [key, run]);
+  return { ...state, reload: useCallback(() => run(true), [run]) };
+}
+
+export function ago(iso: string | null | undefined, now: number): string {
+  if (!iso) return 'never';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s ago`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m ago`;
+}
+
+export const time = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : '—');
+export const money = (usd: number | null | undefined) => `$${(usd ?? 0).toFixed(4)}`;
+export const int = (n: number | null | undefined) => (n ?? 0).toLocaleString();
+
+export function Loading({ what }: { what: string }) {
+  return <div className="state loading">Loading {what}…</div>;
+}
+
+export function Problem({ error, retry, hint }: { error: string; retry?: () => void; hint?: string }) {
+  return (
+    <div className="state problem">
+      <strong>Could not load: {error}</strong>
+      <p>{hint ?? 'Check that the server is running and that your key has the read scope.'}</p>
+      {retry && <button onClick={retry}>Try again</button>}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <div className="state empty">{children}</div>;
+}
+
+export function href(path: string) {
+  return `#${path}`;
+}

@@ -1,0 +1,238 @@
+import type { ConnectionStore } from '../store/connection';
+import type { LiveStore } from '../store/live';
+import type { AwEvent } from '../types';
+import { FrameBatcher, type Schedule, animationFrame } from './batcher';
+
+/** The part of the browser's WebSocket the client uses (tests pass a fake). */
+export interface SocketLike {
+  readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+export interface ClientDeps {
+  live: LiveStore;
+  connection: ConnectionStore;
+  /** The WebSocket URL, credentials included. */
+  url: () => string;
+  openSocket: (url: string) => SocketLike;
+  /** Loads agents and runs over REST; answers the cursor the snapshot reflects. */
+  refetch: () => Promise<string | null>;
+  /** Called when the socket closed before opening: lets the app find out whether the key was refused. */
+  onRefused?: () => void;
+  schedule?: Schedule;
+  random?: () => number;
+  now?: () => number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+export const BACKOFF_BASE_MS = 500;
+export const BACKOFF_MAX_MS = 20_000;
+const PING_EVERY_MS = 20_000;
+const QUIET_MS = 750;
+const RECENT_MS = 3_000;
+
+/** Exponential backoff with jitter: attempt 1 waits 250-500 ms, doubling up to 10-20 s. */
+export function backoff(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling * (0.5 + random() * 0.5));
+}
+
+/**
+ * One WebSocket with one subscription to everything the key may read. Resumes from the last
+ * cursor after a drop (backoff with jitter), resubscribes from `resumeFrom` after a `gap`, and
+ * reloads REST state after a `reset`. Events go through a {@link FrameBatcher} into the store,
+ * which drops redelivered ids.
+ */
+export class LiveClient {
+  private socket: SocketLike | null = null;
+  private stopped = true;
+  private subSeq = 0;
+  private subId: string | null = null;
+  private retryTimer: unknown = null;
+  private pingTimer: unknown = null;
+  private quietTimer: unknown = null;
+  private awaitingPong = false;
+  readonly batcher: FrameBatcher;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
+  private readonly clearTimer: (handle: unknown) => void;
+
+  constructor(private readonly deps: ClientDeps) {
+    this.batcher = new FrameBatcher((batch) => deps.live.getState().applyBatch(batch), deps.schedule ?? animationFrame);
+    this.random = deps.random ?? Math.random;
+    this.now = deps.now ?? Date.now;
+    this.setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    this.clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+  }
+
+  /** Loads the REST snapshot, then streams everything after the cursor it reflects. */
+  async start() {
+    this.stopped = false;
+    this.conn({ status: 'connecting', attempt: 0, retryAt: null, lastError: null });
+    try {
+      const asOf = await this.deps.refetch();
+      if (this.deps.live.getState().lastCursor == null) this.batcher.lastCursor = asOf;
+    } catch (e) {
+      this.conn({ lastError: (e as Error).message });
+    }
+    if (!this.stopped) this.connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    this.clear('retryTimer');
+    this.clear('pingTimer');
+    this.clear('quietTimer');
+    const s = this.socket;
+    this.socket = null;
+    if (s) {
+      s.onclose = null;
+      s.close(1000, 'signed out');
+    }
+    this.batcher.flush();
+    this.conn({ status: 'idle', retryAt: null });
+  }
+
+  /** The cursor to resume from: the last event received, flushed or not. */
+  resumeCursor(): string | null {
+    return this.batcher.lastCursor ?? this.deps.live.getState().lastCursor;
+  }
+
+  private connect() {
+    this.retryTimer = null;
+    let opened = false;
+    const socket = this.deps.openSocket(this.deps.url());
+    this.socket = socket;
+    socket.onopen = () => {
+      opened = true;
+      this.conn({ attempt: 0, retryAt: null, lastError: null });
+      this.subscribe(this.resumeCursor());
+      this.startPings();
+    };
+    socket.onmessage = (ev) => this.onFrame(String(ev.data));
+    socket.onerror = () => { /* onclose follows and decides */ };
+    socket.onclose = (ev) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.subId = null;
+      this.clear('pingTimer');
+      this.clear('quietTimer');
+      this.batcher.flush();
+      if (this.stopped) return;
+      if (!opened) this.deps.onRefused?.();
+      const attempt = this.deps.connection.getState().attempt + 1;
+      const delay = backoff(attempt, this.random);
+      this.conn({
+        status: 'reconnecting', attempt, retryAt: this.now() + delay,
+        lastError: ev.reason ? `connection closed: ${ev.reason}` : `connection closed (${ev.code})`,
+      });
+      this.retryTimer = this.setTimer(() => this.connect(), delay);
+    };
+  }
+
+  private subscribe(after: string | null) {
+    this.subId = `live-${++this.subSeq}`;
+    const frame: Record<string, unknown> = { op: 'subscribe', id: this.subId, filter: {} };
+    if (after) frame.after = after;
+    this.send(frame);
+    this.conn({ status: after ? 'catching-up' : 'live' });
+    if (after) this.armQuietTimer();
+  }
+
+  private onFrame(text: string) {
+    let f: Record<string, unknown>;
+    try {
+      f = JSON.parse(text);
+    } catch {
+      return;
+    }
+    switch (f.op) {
+      case 'event': {
+        if (f.sub !== this.subId) return; // a frame of a subscription that already ended
+        const event = f.event as AwEvent;
+        if (typeof f.cursor === 'string') event.cursor = f.cursor;
+        this.batcher.push(event);
+        if (this.deps.connection.getState().status === 'catching-up') {
+          const at = event.receivedAt ? Date.parse(event.receivedAt) : NaN;
+          if (Number.isFinite(at) && this.now() - at < RECENT_MS) this.goLive();
+          else this.armQuietTimer();
+        }
+        return;
+      }
+      case 'gap': {
+        if (f.sub !== this.subId) return;
+        const c = this.deps.connection.getState();
+        this.conn({ status: 'gap', gaps: c.gaps + 1, lastError: `fell behind (${String(f.reason ?? 'slow')}); catching up` });
+        const from = typeof f.resumeFrom === 'string' ? f.resumeFrom : this.resumeCursor();
+        if (f.reason === 'revoked') return; // the server closes the socket; the reconnect finds out
+        this.subscribe(from);
+        return;
+      }
+      case 'reset': {
+        if (f.sub !== this.subId) return;
+        const head = typeof f.resumeFrom === 'string' ? f.resumeFrom : null;
+        const c = this.deps.connection.getState();
+        this.conn({ resets: c.resets + 1, lastError: 'the server\'s store changed; reloaded state' });
+        this.batcher.drop(head);
+        this.deps.live.getState().reset(head);
+        this.deps.refetch().catch((e) => this.conn({ lastError: (e as Error).message }));
+        return;
+      }
+      case 'pong':
+        this.awaitingPong = false;
+        return;
+      case 'error':
+        this.conn({ lastError: String(f.error ?? 'error from server') });
+        return;
+    }
+  }
+
+  private goLive() {
+    this.clear('quietTimer');
+    this.conn({ status: 'live' });
+  }
+
+  /** Catch-up ends when the replay goes quiet (or an event arrives that is seconds old at most). */
+  private armQuietTimer() {
+    this.clear('quietTimer');
+    this.quietTimer = this.setTimer(() => {
+      this.quietTimer = null;
+      if (this.deps.connection.getState().status === 'catching-up') this.conn({ status: 'live' });
+    }, QUIET_MS);
+  }
+
+  private startPings() {
+    this.awaitingPong = false;
+    const tick = () => {
+      if (this.awaitingPong) {
+        // No pong for a whole period: the connection is dead without having said so.
+        this.socket?.close(4000, 'no pong');
+        return;
+      }
+      this.awaitingPong = true;
+      this.send({ op: 'ping' });
+      this.pingTimer = this.setTimer(tick, PING_EVERY_MS);
+    };
+    this.pingTimer = this.setTimer(tick, PING_EVERY_MS);
+  }
+
+  private send(frame: object) {
+    if (this.socket && this.socket.readyState === 1) this.socket.send(JSON.stringify(frame));
+  }
+
+  private clear(name: 'retryTimer' | 'pingTimer' | 'quietTimer') {
+    if (this[name] != null) this.clearTimer(this[name]);
+    this[name] = null;
+  }
+
+  private conn(patch: Parameters<ReturnType<ConnectionStore['getState']>['set']>[0]) {
+    this.deps.connection.getState().set(patch);
+  }
+}

@@ -1,0 +1,133 @@
+import { useStore } from 'zustand';
+import { createStore } from 'zustand/vanilla';
+import { api, authIsOff, get, onAuthRejected, setApiKey } from './api';
+import { LiveClient, type SocketLike } from './live/client';
+import { createConnectionStore } from './store/connection';
+import { createLiveStore } from './store/live';
+
+const KEY = 'agentwatch.key';
+
+/**
+ * Who is signed in. The key lives in sessionStorage only: it survives a reload of this tab and
+ * is gone when the tab or browser closes; it never goes to localStorage.
+ */
+export interface AuthState {
+  /** null = signed out; '' = signed in without a key (the server runs with auth off). */
+  key: string | null;
+  message: string | null;
+  signIn(key: string): Promise<void>;
+  continueWithoutKey(): Promise<void>;
+  signOut(message?: string): void;
+}
+
+export const live = createLiveStore({ capacity: 5000 });
+export const connection = createConnectionStore();
+
+function storedKey(): string | null {
+  try {
+    return sessionStorage.getItem(KEY);
+  } catch {
+    return null;
+  }
+}
+
+let client: LiveClient | null = null;
+
+function wsUrl(key: string | null): string {
+  const proto = location.protocol === 'https:' ? 'wss' : 'ws';
+  const token = key ? `?access_token=${encodeURIComponent(key)}` : '';
+  return `${proto}://${location.host}/api/v1/ws${token}`;
+}
+
+/**
+ * Loads agents and runs; asks again (a few times) until both answers reflect the same log cursor,
+ * so that streaming after that cursor counts every later event exactly once.
+ */
+async function refetch(): Promise<string | null> {
+  let asOf: string | null = null;
+  for (let i = 0; i < 3; i++) {
+    const [agents, runs] = await Promise.all([api.agents(), api.runs('running')]);
+    live.getState().loadAgents(agents.agents);
+    live.getState().loadRuns(runs.runs);
+    asOf = agents.asOf;
+    if (agents.asOf === runs.asOf) break;
+  }
+  return asOf;
+}
+
+function startLive(key: string) {
+  client?.stop();
+  live.getState().reset(null);
+  setApiKey(key || null);
+  client = new LiveClient({
+    live,
+    connection,
+    url: () => wsUrl(key || null),
+    openSocket: (url) => new WebSocket(url) as unknown as SocketLike,
+    refetch,
+    onRefused: () => {
+      // A refused handshake looks like any drop to a browser; REST tells whether the key is the cause.
+      get('/api/v1/agents?limit=1').catch(() => undefined);
+    },
+  });
+  void client.start();
+}
+
+export const auth = createStore<AuthState>()((set, getState) => ({
+  key: null,
+  message: null,
+  async signIn(key) {
+    const k = key.trim();
+    if (!k) {
+      set({ message: 'Paste an API key first.' });
+      return;
+    }
+    try {
+      await get('/api/v1/agents?limit=1', k);
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      set({
+        message: status === 401 ? 'That key was not accepted (401). Check it, or ask an admin for a key with the read scope.'
+          : status === 403 ? 'That key may not read (403). It needs the read scope.'
+            : (e as Error).message,
+      });
+      return;
+    }
+    sessionStorage.setItem(KEY, k);
+    set({ key: k, message: null });
+    startLive(k);
+  },
+  async continueWithoutKey() {
+    if (!(await authIsOff())) {
+      set({ message: 'This server requires an API key. Paste the admin key it printed on first start.' });
+      return;
+    }
+    sessionStorage.setItem(KEY, '');
+    set({ key: '', message: null });
+    startLive('');
+  },
+  signOut(message) {
+    client?.stop();
+    client = null;
+    sessionStorage.removeItem(KEY);
+    setApiKey(null);
+    live.getState().reset(null);
+    set({ key: null, message: message ?? null });
+    if (getState().key === null) connection.getState().set({ status: 'idle', retryAt: null });
+  },
+}));
+
+onAuthRejected(() => auth.getState().signOut('The server no longer accepts this key (401). Sign in again.'));
+
+/** Resumes a session of this tab after a reload. */
+export function restoreSession() {
+  const k = storedKey();
+  if (k !== null) {
+    auth.setState({ key: k });
+    startLive(k);
+  }
+}
+
+export const useLive = <T,>(select: (s: ReturnType<typeof live.getState>) => T) => useStore(live, select);
+export const useConnection = <T,>(select: (s: ReturnType<typeof connection.getState>) => T) => useStore(connection, select);
+export const useAuth = <T,>(select: (s: AuthState) => T) => useStore(auth, select);

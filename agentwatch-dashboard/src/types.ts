@@ -1,0 +1,107 @@
+/** Shapes of the server's public protocol (shared/API.md); only the fields the dashboard reads. */
+
+export interface AwEvent {
+  id: string;
+  type: string;
+  agentId: string;
+  runId?: string | null;
+  ts: string;
+  parentId?: string | null;
+  target?: string | null;
+  data: Record<string, unknown>;
+  cursor?: string;
+  receivedAt?: string;
+  tenant?: string;
+}
+
+export interface Counters {
+  events: number;
+  tasksAssigned: number;
+  tasksStarted: number;
+  tasksCompleted: number;
+  tasksFailed: number;
+  errors: number;
+  messagesSent: number;
+  messagesReceived: number;
+  toolCalls: number;
+  llmCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface AgentState {
+  agentId: string;
+  role?: string | null;
+  name?: string | null;
+  displayName?: string | null;
+  capabilities?: string[];
+  status?: string | null;
+  statusAt?: string | null;
+  firstSeen?: string | null;
+  lastSeen?: string | null;
+  lastHeartbeat?: string | null;
+  heartbeat?: { cpu?: number | null; memoryMb?: number | null; queueDepth?: number | null } | null;
+  currentRunId?: string | null;
+  currentTaskId?: string | null;
+  lastRunId?: string | null;
+  counters: Counters;
+  flags?: string[];
+}
+
+export interface RunState {
+  runId: string;
+  title?: string | null;
+  participants: Record<string, string | null>;
+  startedAt?: string | null;
+  lastEventAt?: string | null;
+  endedAt?: string | null;
+  status: string;
+  tasks: { total: number; created: number; assigned: number; running: number; completed: number; failed: number };
+  totals: {
+    events: number;
+    errors: number;
+    messages: number;
+    toolCalls: number;
+    llmCalls: number;
+    inputTokens: number;
+    outputTokens: number;
+    costUsd: number;
+  };
+}
+
+export interface TaskState {
+  runId: string;
+  taskId: string;
+  title?: string | null;
+  state: string;
+  assignee?: string | null;
+  createdBy?: string | null;
+  createdAt?: string | null;
+  assignedAt?: string | null;
+  startedAt?: string | null;
+  endedAt?: string | null;
+  durationMs?: number | null;
+  percent?: number | null;
+  error?: string | null;
+  flags?: string[];
+}
+
+export function emptyCounters(): Counters {
+  return {
+    events: 0, tasksAssigned: 0, tasksStarted: 0, tasksCompleted: 0, tasksFailed: 0, errors: 0,
+    messagesSent: 0, messagesReceived: 0, toolCalls: 0, llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0,
+  };
+}
+
+/** Whether an event reports something going wrong (counted in errors/min). */
+export function isError(e: AwEvent): boolean {
+  return e.type === 'error.occurred' || e.type === 'task.failed'
+    || (e.type === 'tool.result' && e.data?.error != null && e.data.error !== '')
+    || (e.type === 'log' && String(e.data?.level ?? '').toLowerCase() === 'error')
+    || (e.type === 'agent.status' && e.data?.status === 'error');
+}
+
+export function num(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}

@@ -1,0 +1,108 @@
+import { Sparkline } from '../components/charts';
+import { Empty, ago, href, int, money, time, useNow } from '../components/util';
+import { useConnection, useLive } from '../session';
+import type { AgentState } from '../types';
+
+const STALE_MS = 10_000;
+
+export function Overview() {
+  const agents = useLive((s) => s.agents);
+  const runs = useLive((s) => s.runs);
+  const loaded = useLive((s) => s.agentsLoaded);
+  const perSecond = useLive((s) => s.perSecond);
+  const errorsPerMinute = useLive((s) => s.errorsPerMinute);
+  const applied = useLive((s) => s.applied);
+  const lastError = useConnection((s) => s.lastError);
+  const now = useNow(1000);
+
+  const sec = Math.floor(now / 1000) - 1; // the current second is still filling
+  const rate = Array.from({ length: 60 }, (_, i) => perSecond[sec - 59 + i] ?? 0);
+  const min = Math.floor(now / 60000);
+  const errs = Array.from({ length: 30 }, (_, i) => errorsPerMinute[min - 29 + i] ?? 0);
+  const list = Object.values(agents).sort((a, b) => roleRank(a) - roleRank(b) || a.agentId.localeCompare(b.agentId));
+  const running = Object.values(runs).filter((r) => r.status === 'running')
+    .sort((a, b) => Date.parse(b.lastEventAt ?? '') - Date.parse(a.lastEventAt ?? ''));
+
+  return (
+    <div className="overview">
+      <section className="rates">
+        <div className="rate">
+          <div className="label">events / s <span className="muted">(last 60 s)</span></div>
+          <div className="big">{rate[rate.length - 1]}</div>
+          <Sparkline values={rate} label="events per second" />
+        </div>
+        <div className="rate">
+          <div className="label">errors / min <span className="muted">(last 30 min)</span></div>
+          <div className={errs[errs.length - 1] ? 'big bad' : 'big'}>{errs[errs.length - 1]}</div>
+          <Sparkline values={errs} color="#ff7a7a" label="errors per minute" />
+        </div>
+        <div className="rate">
+          <div className="label">since sign-in</div>
+          <div className="big">{int(applied)}</div>
+          <div className="muted small">events received live</div>
+        </div>
+      </section>
+
+      <h2>Agents <span className="muted">{list.length}</span></h2>
+      {!loaded ? (
+        <Empty>{lastError ? `Loading agents failed: ${lastError}. Check the server and your key.` : 'Loading agents…'}</Empty>
+      ) : list.length === 0 ? (
+        <Empty>No agent has sent events yet. Point an agent at <code>POST /api/v1/events</code> or the WebSocket, or start the server with <code>--agentwatch.demo=true</code>.</Empty>
+      ) : (
+        <div className="cards">{list.map((a) => <AgentCard key={a.agentId} agent={a} now={now} />)}</div>
+      )}
+
+      <h2>Runs in progress <span className="muted">{running.length}</span></h2>
+      {running.length === 0 ? (
+        <Empty>No run is in progress. Runs appear when events carry a <code>runId</code>.</Empty>
+      ) : (
+        <table className="grid-table">
+          <thead><tr><th>run</th><th>started</th><th>last event</th><th>participants</th><th>tasks</th><th>events</th><th>tokens</th><th>cost</th></tr></thead>
+          <tbody>
+            {running.map((r) => (
+              <tr key={r.runId}>
+                <td><a href={href(`/run/${encodeURIComponent(r.runId)}`)}>{r.title ?? r.runId}</a></td>
+                <td>{time(r.startedAt)}</td>
+                <td>{ago(r.lastEventAt, now)}</td>
+                <td>{Object.keys(r.participants).join(', ')}</td>
+                <td>{r.tasks.completed}/{r.tasks.total} done{r.tasks.failed ? `, ${r.tasks.failed} failed` : ''}</td>
+                <td>{int(r.totals.events)}</td>
+                <td>{int(r.totals.inputTokens + r.totals.outputTokens)}</td>
+                <td>{money(r.totals.costUsd)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function roleRank(a: AgentState) {
+  return a.role === 'manager' ? 0 : 1;
+}
+
+function AgentCard({ agent: a, now }: { agent: AgentState; now: number }) {
+  const beat = a.lastHeartbeat ?? null;
+  const stale = !beat || now - Date.parse(beat) > STALE_MS;
+  const c = a.counters;
+  return (
+    <a className={`card ${stale ? 'stale' : ''}`} href={href(`/agent/${encodeURIComponent(a.agentId)}`)}>
+      <div className="card-head">
+        <span className="name">{a.displayName ?? a.name ?? a.agentId}</span>
+        <span className={`status s-${a.status ?? 'unknown'}`}>{a.status ?? 'unknown'}</span>
+      </div>
+      <div className="muted small">{a.role ?? 'no role'}{(a.displayName ?? a.name) ? ` · ${a.agentId}` : ''}</div>
+      <div className="kv"><span>task</span><span>{a.currentTaskId ?? '—'}</span></div>
+      <div className="kv"><span>heartbeat</span><span className={stale ? 'warn' : ''}>{ago(beat, now)}{stale && beat ? ' (stale)' : ''}</span></div>
+      <div className="counters">
+        <span title="events">{int(c.events)} ev</span>
+        <span title="tasks completed / failed">{c.tasksCompleted}✓ {c.tasksFailed ? <b className="bad">{c.tasksFailed}✗</b> : '0✗'}</span>
+        <span title="tool calls">{c.toolCalls} tools</span>
+        <span title="model calls">{c.llmCalls} llm</span>
+        <span title="errors" className={c.errors ? 'bad' : ''}>{c.errors} err</span>
+        <span title="cost">{money(c.costUsd)}</span>
+      </div>
+    </a>
+  );
+}

@@ -1,0 +1,184 @@
+import { useEffect, useMemo, useRef } from 'react';
+import { api } from '../api';
+import { Empty, Loading, Problem, href, int, money, time, useFetch, useNow } from '../components/util';
+import { useLive } from '../session';
+import type { AwEvent, RunState, TaskState } from '../types';
+
+const STATE_COLOR: Record<string, string> = {
+  created: '#6b7785', assigned: '#b59a3c', running: '#3d8bfd', completed: '#3fae63', failed: '#e05252',
+};
+
+/** Stored events of the run, plus those that arrived live since, each once. */
+function useRunEvents(runId: string, stored: AwEvent[] | null): AwEvent[] {
+  const events = useLive((s) => s.events);
+  return useMemo(() => {
+    const byId = new Map<string, AwEvent>();
+    for (const e of stored ?? []) byId.set(e.id, e);
+    for (const e of events) if (e.runId === runId && !byId.has(e.id)) byId.set(e.id, e);
+    return [...byId.values()].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
+  }, [runId, stored, events]);
+}
+
+export function RunView({ runId }: { runId: string }) {
+  const data = useFetch(`run:${runId}`, async () => {
+    const [run, tasks, events] = await Promise.all([api.run(runId), api.tasks(runId), api.events({ runId })]);
+    return { run, tasks: tasks.tasks, events };
+  });
+  const events = useRunEvents(runId, data.data?.events ?? null);
+  const liveCount = useLive((s) => s.runs[runId]?.totals.events ?? 0);
+  const now = useNow(1000);
+  // Tasks and totals come from the server's projection: reload them (at most every 2 s) while the run moves.
+  const seen = useRef({ at: 0, count: liveCount });
+  const { reload } = data;
+  const tick = Math.floor(now / 2000);
+  useEffect(() => {
+    const s = seen.current;
+    if (!data.data || s.count === liveCount || Date.now() - s.at < 2000) return;
+    seen.current = { at: Date.now(), count: liveCount };
+    reload();
+  }, [liveCount, tick, reload, data.data]);
+
+  if (data.loading && !data.data) return <Loading what={`run ${runId}`} />;
+  if (data.error && !data.data) {
+    return <Problem error={data.error} retry={data.reload}
+      hint={data.error.startsWith('404') ? 'This run has no events on this server. Pick a run from the Overview.' : undefined} />;
+  }
+  const { run, tasks } = data.data!;
+  return (
+    <div className="run-view">
+      <RunHeader run={run} />
+      <h2>Timeline</h2>
+      <Timeline run={run} tasks={tasks} events={events} now={now} />
+      <Legend />
+      <h2>Transcript</h2>
+      <Transcript events={events} />
+    </div>
+  );
+}
+
+function RunHeader({ run }: { run: RunState }) {
+  const t = run.totals;
+  return (
+    <div className="run-head">
+      <h1>{run.title ?? run.runId} <span className={`status s-${run.status}`}>{run.status}</span></h1>
+      <div className="stats">
+        <span>started {time(run.startedAt)}</span>
+        {run.endedAt && <span>ended {time(run.endedAt)}</span>}
+        <span>{run.tasks.completed}/{run.tasks.total} tasks done{run.tasks.failed ? `, ${run.tasks.failed} failed` : ''}</span>
+        <span>{int(t.events)} events</span>
+        <span>{int(t.messages)} messages</span>
+        <span>{int(t.llmCalls)} model calls</span>
+        <span>{int(t.inputTokens)} in + {int(t.outputTokens)} out tokens</span>
+        <span className="cost">{money(t.costUsd)}</span>
+        {t.errors > 0 && <span className="bad">{t.errors} errors</span>}
+      </div>
+    </div>
+  );
+}
+
+function Legend() {
+  return (
+    <div className="legend small">
+      {Object.entries(STATE_COLOR).map(([s, c]) => <span key={s}><i style={{ background: c }} />{s}</span>)}
+      <span><i className="arrow-key" />message</span>
+    </div>
+  );
+}
+
+function Timeline({ run, tasks, events, now }: { run: RunState; tasks: TaskState[]; events: AwEvent[]; now: number }) {
+  const lanes = useMemo(() => {
+    const names: string[] = [];
+    const add = (n?: string | null) => { if (n && !names.includes(n)) names.push(n); };
+    Object.entries(run.participants).filter(([, r]) => r === 'manager').forEach(([n]) => add(n));
+    Object.keys(run.participants).forEach(add);
+    tasks.forEach((t) => add(t.assignee ?? t.createdBy));
+    events.forEach((e) => { if (e.type !== 'run.completed' && e.type !== 'run.failed') add(e.agentId); });
+    return names;
+  }, [run, tasks, events]);
+  if (lanes.length === 0) return <Empty>This run has no agent events yet.</Empty>;
+
+  const ms = (s?: string | null) => (s ? Date.parse(s) : NaN);
+  const starts = [ms(run.startedAt), ...events.map((e) => ms(e.ts))].filter(Number.isFinite);
+  const t0 = Math.min(...starts);
+  const t1 = Math.max(t0 + 1000, run.status === 'running' ? now : ms(run.endedAt ?? run.lastEventAt),
+    ...events.map((e) => ms(e.ts)).filter(Number.isFinite));
+  const W = 1200, L = 130, R = 12, laneH = 40, top = 22;
+  const H = top + lanes.length * laneH + 8;
+  const x = (t: number) => L + ((t - t0) / (t1 - t0)) * (W - L - R);
+  const laneY = (name: string) => top + lanes.indexOf(name) * laneH + laneH / 2;
+  const ticks = Array.from({ length: 6 }, (_, i) => t0 + ((t1 - t0) * i) / 5);
+  const messages = events.filter((e) => e.type === 'message.sent' && typeof e.data?.to === 'string' && lanes.includes(String(e.data.to)));
+
+  return (
+    <div className="timeline">
+      <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label="run timeline">
+        <defs>
+          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+            <path d="M0,0 L10,5 L0,10 z" fill="#d7b4ff" />
+          </marker>
+        </defs>
+        {ticks.map((t) => (
+          <g key={t}>
+            <line x1={x(t)} x2={x(t)} y1={top - 4} y2={H - 8} className="grid" />
+            <text x={x(t)} y={12} textAnchor="middle" className="axis">{new Date(t).toLocaleTimeString([], { hour12: false })}</text>
+          </g>
+        ))}
+        {lanes.map((name, i) => (
+          <g key={name}>
+            <rect x={0} y={top + i * laneH} width={W} height={laneH} className={i % 2 ? 'lane odd' : 'lane'} />
+            <text x={8} y={laneY(name) + 4} className="lane-label">{name.length > 16 ? name.slice(0, 15) + '…' : name}</text>
+          </g>
+        ))}
+        {tasks.map((t) => {
+          const lane = t.assignee ?? t.createdBy;
+          if (!lane || !lanes.includes(lane)) return null;
+          const from = ms(t.startedAt ?? t.assignedAt ?? t.createdAt);
+          const to = Number.isFinite(ms(t.endedAt)) ? ms(t.endedAt) : (run.status === 'running' ? now : t1);
+          if (!Number.isFinite(from)) return null;
+          const x0 = x(from), x1 = Math.max(x0 + 3, x(to));
+          const y = laneY(lane) - 9;
+          return (
+            <g key={t.taskId}>
+              <rect x={x0} y={y} width={x1 - x0} height={18} rx={3} fill={STATE_COLOR[t.state] ?? '#888'} opacity={0.85}>
+                <title>{`${t.taskId} ${t.title ?? ''}\n${t.state}${t.durationMs != null ? `, ${t.durationMs} ms` : ''}${t.error ? `\n${t.error}` : ''}`}</title>
+              </rect>
+              {x1 - x0 > 50 && (
+                <text x={x0 + 4} y={y + 13} className="bar-label">
+                  {(t.title ?? t.taskId).slice(0, Math.floor((x1 - x0 - 8) / 6.5))}
+                </text>
+              )}
+            </g>
+          );
+        })}
+        {messages.map((e) => {
+          const xs = x(ms(e.ts));
+          const y0 = laneY(e.agentId), y1 = laneY(String(e.data.to));
+          if (y0 === y1) return null;
+          return (
+            <line key={e.id} x1={xs} x2={xs + 6} y1={y0} y2={y1 + (y1 > y0 ? -10 : 10)} className="msg" markerEnd="url(#arrow)">
+              <title>{`${e.agentId} → ${e.data.to}: ${String(e.data.content ?? '')}`}</title>
+            </line>
+          );
+        })}
+      </svg>
+    </div>
+  );
+}
+
+function Transcript({ events }: { events: AwEvent[] }) {
+  const msgs = events.filter((e) => e.type === 'message.sent');
+  if (msgs.length === 0) return <Empty>No messages between agents in this run yet.</Empty>;
+  return (
+    <ol className="transcript">
+      {msgs.map((e) => (
+        <li key={e.id}>
+          <span className="c-time">{time(e.ts)}</span>
+          <a href={href(`/agent/${encodeURIComponent(e.agentId)}`)}>{e.agentId}</a>
+          <span className="muted"> → </span>
+          <a href={href(`/agent/${encodeURIComponent(String(e.data.to))}`)}>{String(e.data.to)}</a>
+          <div className="content">{String(e.data.content ?? '')}</div>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,205 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FrameBatcher } from '../src/live/batcher';
+import { BACKOFF_MAX_MS, LiveClient, backoff, type SocketLike } from '../src/live/client';
+import { createConnectionStore } from '../src/store/connection';
+import { createLiveStore } from '../src/store/live';
+import type { AwEvent } from '../src/types';
+import { ev } from './fixtures';
+
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  sent: Record<string, unknown>[] = [];
+  onopen: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  constructor(readonly url: string) {}
+  send(data: string) { this.sent.push(JSON.parse(data)); }
+  close() { this.drop(1000); }
+  open() { this.readyState = 1; this.onopen?.({}); }
+  frame(f: object) { this.onmessage?.({ data: JSON.stringify(f) }); }
+  drop(code = 1006) { this.readyState = 3; this.onclose?.({ code, reason: '' }); }
+  subscriptions() { return this.sent.filter((f) => f.op === 'subscribe'); }
+}
+
+/** A hand-cranked world: frames flush when `frame()` is called, timers fire when `advance()` says. */
+function world() {
+  const live = createLiveStore({ capacity: 1000 });
+  const connection = createConnectionStore();
+  const sockets: FakeSocket[] = [];
+  const frames: (() => void)[] = [];
+  let clock = 1_000_000;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  let timerSeq = 0;
+  let refetches = 0;
+  const client = new LiveClient({
+    live, connection,
+    url: () => 'ws://test/api/v1/ws?access_token=k',
+    openSocket: (url) => { const s = new FakeSocket(url); sockets.push(s); return s; },
+    refetch: async () => { refetches++; return 'snap-0'; },
+    schedule: (flush) => frames.push(flush),
+    random: () => 1,
+    now: () => clock,
+    setTimer: (fn, ms) => { timers.set(++timerSeq, { at: clock + ms, fn }); return timerSeq; },
+    clearTimer: (h) => { timers.delete(h as number); },
+  });
+  return {
+    live, connection, client, sockets,
+    get socket() { return sockets[sockets.length - 1]; },
+    get refetches() { return refetches; },
+    get now() { return clock; },
+    frame() { frames.splice(0).forEach((f) => f()); },
+    advance(ms: number) {
+      clock += ms;
+      for (const [id, t] of [...timers].sort((a, b) => a[1].at - b[1].at)) {
+        if (t.at <= clock && timers.has(id)) { timers.delete(id); t.fn(); }
+      }
+    },
+  };
+}
+
+function deliver(s: FakeSocket, sub: string, e: AwEvent) {
+  s.frame({ op: 'event', sub, cursor: e.cursor, event: { ...e, cursor: undefined } });
+}
+
+describe('the live connection', () => {
+  let w: ReturnType<typeof world>;
+  beforeEach(async () => {
+    w = world();
+    await w.client.start();
+    w.socket.open();
+  });
+
+  it('subscribes after the cursor of the REST snapshot it loaded', () => {
+    expect(w.refetches).toBe(1);
+    expect(w.socket.url).toContain('access_token=k');
+    expect(w.socket.subscriptions()).toEqual([{ op: 'subscribe', id: 'live-1', filter: {}, after: 'snap-0' }]);
+    expect(w.connection.getState().status).toBe('catching-up');
+  });
+
+  it('goes live when the replay goes quiet', () => {
+    w.socket.frame({ op: 'subscribed', sub: 'live-1' });
+    w.advance(800);
+    expect(w.connection.getState().status).toBe('live');
+  });
+
+  it('applies a burst of frames as one store update per animation frame', () => {
+    let updates = 0;
+    w.live.subscribe(() => updates++);
+    for (let i = 0; i < 50; i++) deliver(w.socket, 'live-1', ev('log', 'a'));
+    expect(w.live.getState().events).toHaveLength(0);
+    w.frame();
+    expect(updates).toBe(1);
+    expect(w.live.getState().events).toHaveLength(50);
+  });
+
+  it('resumes from the last received cursor after a drop, even before it was flushed', () => {
+    const a = ev('log', 'a');
+    const b = ev('log', 'a');
+    deliver(w.socket, 'live-1', a);
+    w.frame();
+    deliver(w.socket, 'live-1', b);
+    w.socket.drop();
+    expect(w.connection.getState().status).toBe('reconnecting');
+    expect(w.live.getState().events).toHaveLength(2);
+    w.advance(BACKOFF_MAX_MS);
+    expect(w.sockets).toHaveLength(2);
+    w.socket.open();
+    expect(w.socket.subscriptions()[0]).toMatchObject({ after: b.cursor });
+  });
+
+  it('never shows an event twice when the server redelivers it after a reconnect', () => {
+    const a = ev('log', 'a');
+    deliver(w.socket, 'live-1', a);
+    w.socket.drop();
+    w.advance(BACKOFF_MAX_MS);
+    w.socket.open();
+    const sub = w.socket.subscriptions()[0].id as string;
+    deliver(w.socket, sub, a);
+    deliver(w.socket, sub, ev('log', 'a'));
+    w.frame();
+    expect(w.live.getState().events.map((e) => e.id)).toEqual([a.id, expect.any(String)]);
+    expect(w.live.getState().duplicates).toBe(1);
+  });
+
+  it('waits longer after each failed attempt and says when it retries', () => {
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      w.socket.drop();
+      waits.push((w.connection.getState().retryAt ?? 0) - w.now);
+      w.advance(BACKOFF_MAX_MS);
+    }
+    expect(waits).toEqual([500, 1000, 2000, 4000]);
+    expect(w.connection.getState().attempt).toBe(4);
+  });
+
+  it('resets the attempt count once a connection opens again', () => {
+    w.socket.drop();
+    w.advance(BACKOFF_MAX_MS);
+    w.socket.open();
+    expect(w.connection.getState().attempt).toBe(0);
+  });
+
+  it('resubscribes from resumeFrom after a gap and ignores frames of the ended subscription', () => {
+    const a = ev('log', 'a');
+    deliver(w.socket, 'live-1', a);
+    w.socket.frame({ op: 'gap', sub: 'live-1', resumeFrom: a.cursor, reason: 'slow' });
+    expect(w.connection.getState().status).toBe('catching-up');
+    expect(w.connection.getState().gaps).toBe(1);
+    expect(w.socket.subscriptions()[1]).toEqual({ op: 'subscribe', id: 'live-2', filter: {}, after: a.cursor });
+    deliver(w.socket, 'live-1', ev('log', 'late'));
+    deliver(w.socket, 'live-2', ev('log', 'b'));
+    w.frame();
+    expect(w.live.getState().events.map((e) => e.agentId)).toEqual(['a', 'b']);
+  });
+
+  it('reloads state and continues from the head after a reset', async () => {
+    deliver(w.socket, 'live-1', ev('log', 'a'));
+    w.frame();
+    w.socket.frame({ op: 'reset', sub: 'live-1', resumeFrom: 'head-9' });
+    await Promise.resolve();
+    expect(w.refetches).toBe(2);
+    expect(w.live.getState().events).toHaveLength(0);
+    expect(w.client.resumeCursor()).toBe('head-9');
+    expect(w.connection.getState().resets).toBe(1);
+  });
+
+  it('closes a connection that stopped answering pings so that it reconnects', () => {
+    w.advance(20_000);
+    expect(w.socket.sent.some((f) => f.op === 'ping')).toBe(true);
+    w.advance(20_000);
+    expect(w.connection.getState().status).toBe('reconnecting');
+  });
+
+  it('stops for good on sign-out', () => {
+    w.client.stop();
+    w.advance(60_000);
+    expect(w.sockets).toHaveLength(1);
+    expect(w.connection.getState().status).toBe('idle');
+  });
+});
+
+describe('backoff', () => {
+  it('doubles up to a ceiling and jitters down to half', () => {
+    expect(backoff(1, () => 1)).toBe(500);
+    expect(backoff(2, () => 1)).toBe(1000);
+    expect(backoff(3, () => 0)).toBe(1000);
+    expect(backoff(30, () => 1)).toBe(BACKOFF_MAX_MS);
+  });
+});
+
+describe('the frame batcher', () => {
+  it('schedules one flush for many events and knows the last cursor before flushing', () => {
+    const batches: AwEvent[][] = [];
+    const scheduled: (() => void)[] = [];
+    const b = new FrameBatcher((batch) => batches.push(batch), (f) => scheduled.push(f));
+    b.push(ev('log', 'a'));
+    const last = ev('log', 'a');
+    b.push(last);
+    expect(scheduled).toHaveLength(1);
+    expect(b.lastCursor).toBe(last.cursor);
+    scheduled[0]();
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toHaveLength(2);
+  });
+});
