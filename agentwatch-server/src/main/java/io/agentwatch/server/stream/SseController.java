@@ -106,13 +106,15 @@ public class SseController {
   }
 
   private void pump(Subscription subscription, OutputStream out) throws IOException, InterruptedException {
-    Duration wait = heartbeat;
+    Linger linger = new Linger();
     while (subscription.isOpen()) {
-      Delivery d = subscription.next(wait);
+      Delivery d = subscription.next(linger.pending() ? Duration.ZERO : heartbeat);
       if (d == null) {
-        if (wait.isZero()) {
-          out.flush();
-          wait = heartbeat;
+        if (linger.pending()) {
+          if (!linger.waitMore()) {
+            out.flush();
+            linger.flushed();
+          }
         } else {
           out.write(": heartbeat\n\n".getBytes(StandardCharsets.UTF_8));
           out.flush();
@@ -122,7 +124,7 @@ public class SseController {
       switch (d) {
         case Delivery.Item item -> {
           write(out, item.cursor().toString(), item.event().event().type(), item.event().json());
-          wait = Duration.ZERO;
+          linger.buffered();
         }
         case Delivery.Gap gap -> {
           write(out, gap.resumeFrom().toString(), "gap", EventCodec.JSON.writeValueAsString(

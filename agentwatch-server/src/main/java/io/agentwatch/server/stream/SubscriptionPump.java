@@ -51,14 +51,16 @@ final class SubscriptionPump implements Runnable {
   @Override
   public void run() {
     String quotedId = quote(id);
-    boolean unflushed = false;
+    Linger linger = new Linger();
     try {
       while (subscription.isOpen() && sink.open()) {
-        // While events keep coming they are buffered; the socket is flushed when the queue runs dry.
-        Delivery next = subscription.next(unflushed ? Duration.ZERO : POLL);
-        if (next == null && unflushed) {
+        Delivery next = subscription.next(linger.pending() ? Duration.ZERO : POLL);
+        if (next == null && linger.pending()) {
+          if (linger.waitMore()) {
+            continue;
+          }
           sink.flush();
-          unflushed = false;
+          linger.flushed();
           continue;
         }
         switch (next) {
@@ -66,7 +68,7 @@ final class SubscriptionPump implements Runnable {
           case Delivery.Item item -> {
             sink.raw("{\"op\":\"event\",\"sub\":" + quotedId + ",\"cursor\":\""
                 + item.cursor() + "\",\"event\":" + item.event().json() + "}");
-            unflushed = true;
+            linger.buffered();
           }
           case Delivery.Gap gap -> sink.frame(gap(gap.resumeFrom().toString(), gap.reason()));
           case Delivery.Reset reset ->
