@@ -33,8 +33,18 @@ public final class EventCodec {
    * @throws InvalidEventException listing every problem when it is not a valid envelope
    */
   public static Event decode(JsonNode node) {
+    return decode(node, -1);
+  }
+
+  /**
+   * As {@link #decode(JsonNode)}, for an event whose serialized size the caller knows (-1 when it
+   * does not): an event no larger than the {@code data} limit cannot break it, so its {@code data}
+   * is not serialized again just to be measured.
+   */
+  public static Event decode(JsonNode node, int serializedBytes) {
     JsonNode data = node != null && node.isObject() ? node.get("data") : null;
-    int dataBytes = data != null && data.isObject() ? JSON.writeValueAsBytes(data).length : -1;
+    boolean mustMeasure = serializedBytes < 0 || serializedBytes > EventValidator.MAX_DATA_BYTES;
+    int dataBytes = mustMeasure && data != null && data.isObject() ? JSON.writeValueAsBytes(data).length : -1;
     List<Problem> problems = VALIDATOR.validate(node, dataBytes);
     if (!problems.isEmpty()) {
       throw new InvalidEventException(problems);

@@ -42,7 +42,7 @@ public final class Ingestor {
             "event must be at most " + Batch.MAX_EVENT_BYTES + " bytes serialized but was " + item.bytes()))));
       } else {
         try {
-          valid.add(EventCodec.decode(item.node()));
+          valid.add(EventCodec.decode(item.node(), item.bytes()));
         } catch (InvalidEventException e) {
           rejected.add(new IngestResult.Rejection(i, id, e.problems()));
         }

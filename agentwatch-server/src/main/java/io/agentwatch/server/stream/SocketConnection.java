@@ -8,6 +8,7 @@ import io.agentwatch.core.log.EventFilter;
 import io.agentwatch.core.log.UnavailableException;
 import io.agentwatch.core.stream.Fanout;
 import io.agentwatch.model.EventCodec;
+import io.agentwatch.model.EventValidator;
 import io.agentwatch.server.auth.Caller;
 import io.agentwatch.server.ingest.IngestAnswers;
 import io.agentwatch.server.ingest.TenantRateLimits;
@@ -132,9 +133,11 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
         throw ApiException.badRequest("publish needs at least one event");
       }
       List<Batch.Item> items = new ArrayList<>(events.size());
+      // A char takes at most 3 bytes in UTF-8, so this bounds every event's size; an event is
+      // measured exactly only when the bound says it might be over a limit.
+      long frameBytesAtMost = 3L * frameLength;
       for (JsonNode event : events) {
-        // A frame within the per-event limit cannot hold an event over it; only big frames pay for sizing.
-        int bytes = frameLength <= Batch.MAX_EVENT_BYTES ? frameLength
+        int bytes = frameBytesAtMost <= EventValidator.MAX_DATA_BYTES ? (int) frameBytesAtMost
             : EventCodec.JSON.writeValueAsBytes(event).length;
         items.add(new Batch.Item(event, bytes, null));
       }
