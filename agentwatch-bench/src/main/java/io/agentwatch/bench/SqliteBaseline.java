@@ -1,5 +1,6 @@
 package io.agentwatch.bench;
 
+import io.agentwatch.storage.sqlite.SqliteDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,30 +33,6 @@ final class SqliteBaseline {
   record Result(long rows, double seconds, double rowsPerSecond, int rowsPerTransaction, Latency bigCommits,
                 int smallRows, Latency smallCommits, CpuMeter.Share cpu) {}
 
-  private static final String[] SCHEMA = {
-      """
-      CREATE TABLE events (
-        seq         INTEGER PRIMARY KEY,
-        tenant      TEXT    NOT NULL,
-        id          TEXT    NOT NULL,
-        type        TEXT    NOT NULL,
-        agent_id    TEXT    NOT NULL,
-        run_id      TEXT,
-        ts_sec      INTEGER NOT NULL,
-        ts_nano     INTEGER NOT NULL,
-        received_at INTEGER NOT NULL,
-        body        TEXT    NOT NULL,
-        UNIQUE (tenant, id)
-      )""",
-      "CREATE INDEX events_by_tenant ON events (tenant, seq)",
-      "CREATE INDEX events_by_run ON events (tenant, run_id, seq)",
-      "CREATE INDEX events_by_agent ON events (tenant, agent_id, seq)",
-      "CREATE INDEX events_by_type ON events (tenant, type, seq)"};
-
-  /** The server's insert (GroupWriter). */
-  private static final String INSERT = "INSERT INTO events"
-      + " (seq, tenant, id, type, agent_id, run_id, ts_sec, ts_nano, received_at, body)"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, id) DO NOTHING";
   private static final int AGENTS = 8;
 
   private final Path dir;
@@ -74,11 +51,11 @@ final class SqliteBaseline {
     Envelopes envelopes = new Envelopes("baseline");
     try (Connection c = config().createConnection("jdbc:sqlite:" + file)) {
       try (Statement s = c.createStatement()) {
-        for (String sql : SCHEMA) {
+        for (String sql : SqliteDatabase.eventsTableSql()) {
           s.executeUpdate(sql);
         }
       }
-      try (PreparedStatement insert = c.prepareStatement(INSERT); Statement s = c.createStatement()) {
+      try (PreparedStatement insert = c.prepareStatement(SqliteDatabase.eventInsertSql()); Statement s = c.createStatement()) {
         Writer writer = new Writer(envelopes, insert, s);
         CpuMeter.Sample before = cpu.sample();
         long start = System.nanoTime();

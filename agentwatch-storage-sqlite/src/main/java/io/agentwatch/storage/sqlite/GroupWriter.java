@@ -44,7 +44,7 @@ final class GroupWriter {
   static final int MAX_PENDING_EVENTS = 200_000;
   private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
   private static final System.Logger LOG = System.getLogger(GroupWriter.class.getName());
-  private static final String INSERT = "INSERT INTO events"
+  static final String INSERT = "INSERT INTO events"
       + " (tenant, id, type, agent_id, run_id, ts_sec, ts_nano, received_at, body)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, id) DO NOTHING";
 

@@ -16,26 +16,29 @@ import java.util.List;
  */
 final class Schema {
 
+  /** The events table and its indexes; also what raw-SQLite baselines create, so both stay alike. */
+  static final List<String> EVENTS = List.of(
+      """
+      CREATE TABLE events (
+        seq         INTEGER PRIMARY KEY,
+        tenant      TEXT    NOT NULL,
+        id          TEXT    NOT NULL,
+        type        TEXT    NOT NULL,
+        agent_id    TEXT    NOT NULL,
+        run_id      TEXT,
+        ts_sec      INTEGER NOT NULL,
+        ts_nano     INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        body        TEXT    NOT NULL,
+        UNIQUE (tenant, id)
+      )""",
+      "CREATE INDEX events_by_tenant ON events (tenant, seq)",
+      "CREATE INDEX events_by_run ON events (tenant, run_id, seq)",
+      "CREATE INDEX events_by_agent ON events (tenant, agent_id, seq)",
+      "CREATE INDEX events_by_type ON events (tenant, type, seq)");
+
   private static final List<List<String>> MIGRATIONS = List.of(
-      List.of(
-          """
-          CREATE TABLE events (
-            seq         INTEGER PRIMARY KEY,
-            tenant      TEXT    NOT NULL,
-            id          TEXT    NOT NULL,
-            type        TEXT    NOT NULL,
-            agent_id    TEXT    NOT NULL,
-            run_id      TEXT,
-            ts_sec      INTEGER NOT NULL,
-            ts_nano     INTEGER NOT NULL,
-            received_at INTEGER NOT NULL,
-            body        TEXT    NOT NULL,
-            UNIQUE (tenant, id)
-          )""",
-          "CREATE INDEX events_by_tenant ON events (tenant, seq)",
-          "CREATE INDEX events_by_run ON events (tenant, run_id, seq)",
-          "CREATE INDEX events_by_agent ON events (tenant, agent_id, seq)",
-          "CREATE INDEX events_by_type ON events (tenant, type, seq)",
+      concat(EVENTS, List.of(
           """
           CREATE TABLE api_keys (
             id        TEXT PRIMARY KEY,
@@ -47,7 +50,7 @@ final class Schema {
             last_used TEXT,
             revoked   TEXT
           )""",
-          "CREATE INDEX api_keys_by_tenant ON api_keys (tenant)"),
+          "CREATE INDEX api_keys_by_tenant ON api_keys (tenant)")),
       // Projections (agents, runs, tasks) and time-travel snapshots; their cursor lives in meta.
       List.of(
           """
@@ -131,5 +134,11 @@ final class Schema {
       sb.append(ID_ALPHABET.charAt(random.nextInt(ID_ALPHABET.length())));
     }
     return sb.toString();
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
   }
 }

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -175,6 +176,19 @@ public final class SqliteDatabase implements AutoCloseable {
   /** The cursor covering the event at {@code seq} and everything before it. */
   Cursor cursorAt(long seq) {
     return Cursor.at(storeId, seq);
+  }
+
+  /**
+   * The statements that create the events table and its indexes, for benchmarks that compare the
+   * log against raw SQLite inserts into the same table.
+   */
+  public static List<String> eventsTableSql() {
+    return Schema.EVENTS;
+  }
+
+  /** The log's insert statement (see {@code GroupWriter}), for the same benchmarks. */
+  public static String eventInsertSql() {
+    return GroupWriter.INSERT;
   }
 
   /** The database file. */
