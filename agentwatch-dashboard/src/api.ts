@@ -18,10 +18,14 @@ export function onAuthRejected(handler: () => void) {
   onUnauthorized = handler;
 }
 
-export async function get<T>(path: string, key: string | null = currentKey): Promise<T> {
+export function get<T>(path: string, key: string | null = currentKey): Promise<T> {
+  return send<T>('GET', path, key);
+}
+
+async function send<T>(method: 'GET' | 'POST', path: string, key: string | null): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { headers: key ? { Authorization: `Bearer ${key}` } : {} });
+    res = await fetch(path, { method, headers: key ? { Authorization: `Bearer ${key}` } : {} });
   } catch {
     throw new ApiError(0, 'The server cannot be reached. Is it running?');
   }
@@ -46,6 +50,8 @@ const q = (params: Record<string, string | number | undefined | null>) => {
 };
 
 export const api = {
+  /** A single-use ticket that opens one stream within 30 s, so the key itself never goes into a URL. */
+  streamTicket: () => send<{ ticket: string | null }>('POST', '/api/v1/stream-tickets', currentKey),
   agents: () => get<{ agents: AgentState[]; asOf: string }>('/api/v1/agents?limit=1000'),
   agent: (id: string) => get<AgentState>(`/api/v1/agents/${encodeURIComponent(id)}`),
   runs: (status?: string) => get<{ runs: RunState[]; asOf: string }>(`/api/v1/runs?${q({ status, limit: 200 })}`),

@@ -33,9 +33,14 @@ function storedKey(): string | null {
 
 let client: LiveClient | null = null;
 
-function wsUrl(key: string | null): string {
+/**
+ * The WebSocket URL for one connection attempt. With a key, it carries a fresh single-use stream
+ * ticket rather than the key, since URLs end up in proxy and access logs.
+ */
+async function wsUrl(key: string | null): Promise<string> {
   const proto = location.protocol === 'https:' ? 'wss' : 'ws';
-  const token = key ? `?access_token=${encodeURIComponent(key)}` : '';
+  const ticket = key ? (await api.streamTicket()).ticket : null;
+  const token = ticket ? `?access_token=${encodeURIComponent(ticket)}` : '';
   return `${proto}://${location.host}/api/v1/ws${token}`;
 }
 

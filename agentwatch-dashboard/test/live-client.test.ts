@@ -23,7 +23,7 @@ class FakeSocket implements SocketLike {
 }
 
 /** A hand-cranked world: frames flush when `frame()` is called, timers fire when `advance()` says. */
-function world() {
+function world(url: () => string | Promise<string> = () => 'ws://test/api/v1/ws?access_token=k') {
   const live = createLiveStore({ capacity: 1000 });
   const connection = createConnectionStore();
   const sockets: FakeSocket[] = [];
@@ -34,7 +34,7 @@ function world() {
   let refetches = 0;
   const client = new LiveClient({
     live, connection,
-    url: () => 'ws://test/api/v1/ws?access_token=k',
+    url,
     openSocket: (url) => { const s = new FakeSocket(url); sockets.push(s); return s; },
     refetch: async () => { refetches++; return 'snap-0'; },
     schedule: (flush) => frames.push(flush),
@@ -201,5 +201,30 @@ describe('the frame batcher', () => {
     scheduled[0]();
     expect(batches).toHaveLength(1);
     expect(batches[0]).toHaveLength(2);
+  });
+});
+
+describe('a connection that needs a fresh stream ticket per attempt', () => {
+  it('opens with the ticket it fetched, and backs off when the fetch fails', async () => {
+    const answers: (() => Promise<string>)[] = [
+      () => Promise.reject(new Error('The server cannot be reached. Is it running?')),
+      () => Promise.resolve('ws://test/api/v1/ws?access_token=awt_second'),
+    ];
+    const w = world(() => answers.shift()!());
+    await w.client.start();
+    await Promise.resolve();
+    await Promise.resolve();
+
+    expect(w.sockets).toHaveLength(0);
+    expect(w.connection.getState().status).toBe('reconnecting');
+    expect(w.connection.getState().lastError).toContain('cannot be reached');
+
+    w.advance(BACKOFF_MAX_MS);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(w.sockets).toHaveLength(1);
+    expect(w.socket.url).toContain('access_token=awt_second');
+    w.socket.open();
+    expect(w.socket.subscriptions()).toHaveLength(1);
   });
 });

@@ -17,8 +17,8 @@ export interface SocketLike {
 export interface ClientDeps {
   live: LiveStore;
   connection: ConnectionStore;
-  /** The WebSocket URL, credentials included. */
-  url: () => string;
+  /** The WebSocket URL, credentials included; may be fetched per attempt (a stream ticket). */
+  url: () => string | Promise<string>;
   openSocket: (url: string) => SocketLike;
   /** Loads agents and runs over REST; answers the cursor the snapshot reflects. */
   refetch: () => Promise<string | null>;
@@ -107,8 +107,24 @@ export class LiveClient {
 
   private connect() {
     this.retryTimer = null;
+    let url: string | Promise<string>;
+    try {
+      url = this.deps.url();
+    } catch (e) {
+      url = Promise.reject(e);
+    }
+    if (typeof url === 'string') {
+      this.open(url);
+      return;
+    }
+    url.then(
+      (u) => { if (!this.stopped) this.open(u); },
+      (e) => { if (!this.stopped) this.retry(`cannot open the stream: ${(e as Error).message}`); });
+  }
+
+  private open(url: string) {
     let opened = false;
-    const socket = this.deps.openSocket(this.deps.url());
+    const socket = this.deps.openSocket(url);
     this.socket = socket;
     socket.onopen = () => {
       opened = true;
@@ -127,14 +143,16 @@ export class LiveClient {
       this.batcher.flush();
       if (this.stopped) return;
       if (!opened) this.deps.onRefused?.();
-      const attempt = this.deps.connection.getState().attempt + 1;
-      const delay = backoff(attempt, this.random);
-      this.conn({
-        status: 'reconnecting', attempt, retryAt: this.now() + delay,
-        lastError: ev.reason ? `connection closed: ${ev.reason}` : `connection closed (${ev.code})`,
-      });
-      this.retryTimer = this.setTimer(() => this.connect(), delay);
+      this.retry(ev.reason ? `connection closed: ${ev.reason}` : `connection closed (${ev.code})`);
     };
+  }
+
+  /** Schedules the next attempt after a backoff with jitter. */
+  private retry(lastError: string) {
+    const attempt = this.deps.connection.getState().attempt + 1;
+    const delay = backoff(attempt, this.random);
+    this.conn({ status: 'reconnecting', attempt, retryAt: this.now() + delay, lastError });
+    this.retryTimer = this.setTimer(() => this.connect(), delay);
   }
 
   private subscribe(after: string | null) {

@@ -93,4 +93,50 @@ class KeysEndToEndTest {
     }
     assertProblem(server.get("/api/v1/events", key), 401, "revoked");
   }
+
+  private String ticket(String key) {
+    HttpResponse<String> r = server.post("/api/v1/stream-tickets", key, null, "");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return json(r.body()).get("ticket").stringValue();
+  }
+
+  private java.net.URI wsWithToken(String token) {
+    return java.net.URI.create(server.wsUri() + "?access_token=" + token);
+  }
+
+  @Test
+  void aStreamTicketOpensOneStreamInsteadOfTheKeyInTheUrl() {
+    String reader = server.newKey("tickets", "read");
+    String ticket = ticket(reader);
+    assertThat(ticket).startsWith("awt_").doesNotContain(reader);
+
+    try (TestSocket socket = TestSocket.open(server.http, wsWithToken(ticket), null, null)) {
+      socket.send("{\"op\":\"ping\"}");
+      assertThat(socket.next("pong", 5)).isNotNull();
+    }
+    assertThat(server.get("/api/v1/stream?access_token=" + ticket, null).statusCode())
+        .as("a ticket is single-use").isEqualTo(401);
+  }
+
+  @Test
+  void aStreamTicketCannotWriteNorMintTicketsNorOutliveItsKey() {
+    String key = server.newKey("tickets", "ingest", "read", "admin");
+    String ticket = ticket(key);
+    HttpResponse<String> ingest = server.post("/api/v1/events?access_token=" + ticket, null, "application/json",
+        "[]");
+    assertProblem(ingest, 401, "only a stream");
+    assertProblem(server.post("/api/v1/stream-tickets?access_token=" + ticket(key), null, null, ""), 401,
+        "only a stream");
+
+    String orphan = ticket(key);
+    String id = json(server.get("/api/v1/keys?tenant=tickets", ADMIN_KEY).body()).get("keys").valueStream()
+        .filter(k -> k.get("scopes").size() == 3).findFirst().orElseThrow().get("id").stringValue();
+    assertThat(server.delete("/api/v1/keys/" + id, ADMIN_KEY).statusCode()).isEqualTo(204);
+    assertProblem(server.get("/api/v1/agents?access_token=" + orphan, null), 401, "stream ticket");
+  }
+
+  @Test
+  void anUnknownTicketIsRefusedWithAHint() {
+    assertProblem(server.get("/api/v1/agents?access_token=awt_never-issued", null), 401, "POST /api/v1/stream-tickets");
+  }
 }

@@ -1,6 +1,7 @@
 package io.agentwatch.server.auth;
 
 import io.agentwatch.core.auth.KeyService;
+import io.agentwatch.core.auth.StreamTickets;
 import io.agentwatch.server.config.AgentwatchProperties;
 import io.agentwatch.server.web.ApiException;
 import io.agentwatch.server.web.Problems;
@@ -14,16 +15,20 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates every request it is registered for ({@code /api/*}): {@code Authorization: Bearer <key>}, or
- * {@code ?access_token=<key>} for browsers, which cannot set headers on EventSource or WebSocket.
- * No or an unknown key gets 401 before any handler runs; scopes are checked by the handlers.
+ * {@code ?access_token=<key or stream ticket>} for browsers, which cannot set headers on EventSource or
+ * WebSocket. A stream ticket ({@link StreamTickets}) is accepted only there and only on a GET, so a leaked
+ * ticket can neither write nor mint more tickets. No or an unknown credential gets 401 before any handler
+ * runs; scopes are checked by the handlers.
  */
 public final class ApiKeyFilter extends OncePerRequestFilter {
 
   private final KeyService keys;
+  private final StreamTickets tickets;
   private final AgentwatchProperties properties;
 
-  public ApiKeyFilter(KeyService keys, AgentwatchProperties properties) {
+  public ApiKeyFilter(KeyService keys, StreamTickets tickets, AgentwatchProperties properties) {
     this.keys = keys;
+    this.tickets = tickets;
     this.properties = properties;
   }
 
@@ -43,6 +48,21 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
     if (presented == null) {
       Problems.write(response, ApiException.unauthorized(
           "an API key is required: send 'Authorization: Bearer <key>' (or ?access_token=<key> from a browser)"));
+      return;
+    }
+    if (StreamTickets.looksLikeTicket(presented) && request.getHeader(HttpHeaders.AUTHORIZATION) == null) {
+      if (!"GET".equals(request.getMethod())) {
+        Problems.write(response, ApiException.unauthorized("a stream ticket opens only a stream (GET); send the API key"));
+        return;
+      }
+      var ticketKey = tickets.redeem(presented).flatMap(keys::find).filter(k -> !k.isRevoked());
+      if (ticketKey.isEmpty()) {
+        Problems.write(response, ApiException.unauthorized(
+            "the stream ticket is unknown, used or expired; ask POST /api/v1/stream-tickets for a new one"));
+        return;
+      }
+      request.setAttribute(Caller.ATTRIBUTE, Caller.of(ticketKey.get()));
+      chain.doFilter(request, response);
       return;
     }
     var key = keys.authenticate(presented);

@@ -1,6 +1,7 @@
 package io.agentwatch.server.config;
 
 import io.agentwatch.core.auth.KeyService;
+import io.agentwatch.core.auth.StreamTickets;
 import io.agentwatch.core.ingest.Ingestor;
 import io.agentwatch.core.stream.Fanout;
 import io.agentwatch.server.auth.ApiKeyFilter;
@@ -12,6 +13,7 @@ import io.agentwatch.server.stream.Connections;
 import io.agentwatch.server.stream.EventSocketHandler;
 import io.agentwatch.server.stream.OriginPolicy;
 import io.agentwatch.server.stream.SocketHandshake;
+import java.time.Clock;
 import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -38,8 +40,15 @@ public class WebConfiguration implements WebMvcConfigurer {
   }
 
   @Bean
-  FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(KeyService keys, AgentwatchProperties properties) {
-    FilterRegistrationBean<ApiKeyFilter> registration = new FilterRegistrationBean<>(new ApiKeyFilter(keys, properties));
+  StreamTickets streamTickets(Clock clock) {
+    return new StreamTickets(clock);
+  }
+
+  @Bean
+  FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(KeyService keys, StreamTickets tickets,
+      AgentwatchProperties properties) {
+    FilterRegistrationBean<ApiKeyFilter> registration =
+        new FilterRegistrationBean<>(new ApiKeyFilter(keys, tickets, properties));
     registration.addUrlPatterns("/api/*");
     registration.setOrder(0);
     return registration;
