@@ -60,6 +60,23 @@ async function refetch(): Promise<string | null> {
   return asOf;
 }
 
+const TASK_REFRESH_MS = 1000;
+let taskEventsSeen = 0;
+let taskRefresh: ReturnType<typeof setTimeout> | null = null;
+
+/** Task counts of the runs in progress come from the server, at most once a second while tasks move. */
+live.subscribe((s) => {
+  let n = 0;
+  for (const [type, count] of Object.entries(s.typeCounts)) if (type.startsWith('task.')) n += count;
+  if (n === taskEventsSeen) return;
+  taskEventsSeen = n;
+  if (n === 0 || taskRefresh !== null) return;
+  taskRefresh = setTimeout(() => {
+    taskRefresh = null;
+    api.runs('running').then((r) => live.getState().mergeRunTasks(r.runs), () => undefined);
+  }, TASK_REFRESH_MS);
+});
+
 function startLive(key: string) {
   client?.stop();
   live.getState().reset(null);

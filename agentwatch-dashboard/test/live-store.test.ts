@@ -168,3 +168,20 @@ function zero() {
     messagesSent: 0, messagesReceived: 0, toolCalls: 0, llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0,
   };
 }
+
+describe('task counts of runs in progress', () => {
+  it('come from the server and leave the live-folded totals alone', () => {
+    const store = createLiveStore({ capacity: 100 });
+    store.getState().applyBatch([ev('task.created', 'm', { taskId: 't1' }, { runId: 'r1' })]);
+    const live = store.getState().runs.r1;
+    expect(live.totals.events).toBe(1);
+
+    const fromServer = { ...live, totals: { ...live.totals, events: 0 },
+      tasks: { total: 1, created: 1, assigned: 0, running: 0, completed: 0, failed: 0 } };
+    store.getState().mergeRunTasks([fromServer, { ...fromServer, runId: 'unknown-run' }]);
+
+    expect(store.getState().runs.r1.tasks.created).toBe(1);
+    expect(store.getState().runs.r1.totals.events).toBe(1);
+    expect(store.getState().runs['unknown-run']).toBeUndefined();
+  });
+});

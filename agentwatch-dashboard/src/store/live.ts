@@ -29,6 +29,11 @@ export interface LiveState {
   applyBatch(batch: AwEvent[]): void;
   loadAgents(agents: AgentState[]): void;
   loadRuns(runs: RunState[]): void;
+  /**
+   * Takes the task counts of these runs from the server. Task states follow the server's transition
+   * rules (reassignment, restarts, illegal moves), so the page does not fold them itself.
+   */
+  mergeRunTasks(runs: RunState[]): void;
   /** After a `reset`: the store behind the server changed; forget everything, resume from `head`. */
   reset(head: string | null): void;
 }
@@ -140,6 +145,15 @@ export function createLiveStore(options: LiveOptions = {}) {
       const runs: Record<string, RunState> = {};
       for (const r of list) runs[r.runId] = r;
       set({ runs, runsLoaded: true });
+    },
+
+    mergeRunTasks(list) {
+      const runs = { ...get().runs };
+      for (const r of list) {
+        const mine = runs[r.runId];
+        if (mine) runs[r.runId] = { ...mine, tasks: r.tasks };
+      }
+      set({ runs });
     },
 
     reset(head) {
