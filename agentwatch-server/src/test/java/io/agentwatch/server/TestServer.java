@@ -31,8 +31,13 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(Path dataDir, String... extraArgs) {
+    return startOnPort(0, dataDir, extraArgs);
+  }
+
+  /** On a fixed port, so a browser page keeps its origin when the server restarts. */
+  public static TestServer startOnPort(int port, Path dataDir, String... extraArgs) {
     List<String> args = new ArrayList<>(List.of(
-        "--server.port=0",
+        "--server.port=" + port,
         "--agentwatch.data-dir=" + dataDir,
         "--agentwatch.admin-key=" + ADMIN_KEY,
         "--agentwatch.demo=false",

@@ -1,0 +1,214 @@
+package io.agentwatch.server;
+
+import static io.agentwatch.server.Envelopes.event;
+import static io.agentwatch.server.TestServer.ADMIN_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The dashboard in a real headless Chromium against the real server: sign in, watch events sent
+ * through the API appear in every view, and survive a server restart without a duplicate or a hole.
+ * Each view's screenshot is kept in {@code agentwatch-server/target/screenshots}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardBrowserTest {
+
+  /** Long enough for a loaded CI machine; the views normally update within a few hundred ms. */
+  private static final int SECONDS = 5;
+
+  @TempDir
+  static Path data;
+  @TempDir
+  static Path profile;
+
+  private int port;
+  private TestServer server;
+  private Browser browser;
+  private int sent;
+
+  @BeforeAll
+  void start() {
+    port = freePort();
+    browser = Browser.open(profile);
+    server = TestServer.startOnPort(port, data);
+  }
+
+  @AfterAll
+  void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void signingInKeepsTheKeyOutOfUrlsAndLocalStorage() {
+    browser.go("http://127.0.0.1:" + port + "/");
+    browser.awaitText(".signin", "API key", SECONDS);
+    browser.screenshot("0-sign-in");
+    browser.find("#key").sendKeys(ADMIN_KEY);
+    browser.find(".signin button[type=submit]").click();
+
+    browser.awaitText("[data-testid=connection]", "live", SECONDS);
+    assertThat(browser.driver.getCurrentUrl()).doesNotContain(ADMIN_KEY);
+    assertThat(browser.script("return localStorage.length")).isEqualTo(0L);
+    assertThat(browser.script("return JSON.stringify(performance.getEntries().map(e => e.name))"))
+        .asString().doesNotContain(ADMIN_KEY);
+    browser.awaitText(".overview", "No agent has sent events yet", SECONDS);
+  }
+
+  @Test
+  @Order(2)
+  void eventsSentThroughTheApiShowInTheOverview() {
+    ingest(scenario());
+    long acked = System.nanoTime();
+
+    browser.awaitText(".cards", "worker-2", SECONDS);
+    System.out.printf("the overview showed the events %d ms after the API acknowledged them%n",
+        (System.nanoTime() - acked) / 1_000_000);
+    browser.awaitText(".cards", "Planner", SECONDS);
+    awaitAppliedSinceSignIn();
+    browser.awaitText(".grid-table", "1/2 done, 1 failed", SECONDS);
+    assertThat(browser.text(".cards")).contains("manager").contains("1✗");
+    browser.screenshot("1-overview");
+  }
+
+  @Test
+  @Order(3)
+  void theLiveEventListFiltersAndShowsAnEventsJson() {
+    showRoute("events");
+    browser.awaitText(".events-view", "Please summarise the report", SECONDS);
+    browser.awaitText(".events-view", sent + " shown", SECONDS);
+
+    browser.find(".toolbar input[placeholder^='type prefix']").sendKeys("task.");
+    browser.awaitText(".events-view", "7 shown", SECONDS);
+    browser.driver.findElements(By.cssSelector(".erow")).stream()
+        .filter(row -> row.getText().contains("task.failed")).findFirst().orElseThrow().click();
+    browser.awaitText(".drawer", "\"error\": \"quota exceeded\"", SECONDS);
+    browser.screenshot("2-live-events");
+  }
+
+  @Test
+  @Order(4)
+  void theRunViewShowsLanesTheTranscriptAndTotals() {
+    showRoute("run/run-ui");
+    browser.awaitText(".run-view", "Summary ready", SECONDS);
+    browser.awaitText(".run-view .timeline", "worker-1", SECONDS);
+    assertThat(browser.text(".run-view")).contains("Please summarise the report").contains("$0.0123");
+    assertThat(browser.driver.findElements(By.cssSelector(".timeline line.msg"))).hasSize(2);
+    browser.screenshot("3-run");
+  }
+
+  @Test
+  @Order(5)
+  void theAgentViewShowsCallsAndErrors() {
+    showRoute("agent/worker-1");
+    browser.awaitText(".agent-view", "search", SECONDS);
+    browser.awaitText(".agent-view", "gpt-x", SECONDS);
+    showRoute("agent/worker-2");
+    browser.awaitText(".agent-view", "quota exceeded", SECONDS);
+    browser.screenshot("4-agent");
+  }
+
+  @Test
+  @Order(6)
+  void afterAServerRestartThePageResumesAndShowsTheEventsSentMeanwhileExactlyOnce() {
+    showRoute("events");
+    server.close();
+    server = null;
+    browser.awaitText("[data-testid=connection]", "reconnecting", SECONDS);
+    browser.screenshot("5-reconnecting");
+
+    server = TestServer.startOnPort(port, data);
+    List<ObjectNode> meanwhile = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      meanwhile.add(event("restart-" + i, "log", "worker-1", "run-ui",
+          Map.of("level", "info", "message", "sent while the page was away #" + i)));
+    }
+    ingest(meanwhile);
+
+    browser.awaitText("[data-testid=connection]", "live", 30);
+    browser.find(".toolbar input[placeholder='free text']").sendKeys("sent while the page was away");
+    browser.awaitText(".events-view", "50 shown", SECONDS);
+    awaitAppliedSinceSignIn();
+    browser.screenshot("6-after-restart");
+  }
+
+  /** The dashboard's count of live events since sign-in equals what the API accepted: none lost, none twice. */
+  private void awaitAppliedSinceSignIn() {
+    showRoute("overview");
+    browser.await(SECONDS, () -> browser.text(".rates").contains(String.valueOf(sent)),
+        () -> "the overview to count " + sent + " events since sign-in but it reads: " + browser.text(".rates"));
+  }
+
+  private void showRoute(String route) {
+    browser.script("location.hash = arguments[0]", "#/" + route);
+  }
+
+  /** Sends events stamped one second apart and ending now, as live agents would. */
+  private void ingest(List<ObjectNode> events) {
+    Instant first = Instant.now().minusSeconds(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      events.get(i).put("ts", first.plusSeconds(i).toString());
+    }
+    HttpResponse<String> r = server.post("/api/v1/events", ADMIN_KEY, "application/json", Envelopes.array(events));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(TestServer.json(r.body()).get("accepted").asInt()).isEqualTo(events.size());
+    sent += events.size();
+  }
+
+  /** A manager delegating one task that succeeds and one that fails, with messages, a tool and a model call. */
+  private static List<ObjectNode> scenario() {
+    String run = "run-ui";
+    return List.of(
+        event("ui-1", "agent.registered", "manager-1", null, Map.of("role", "manager", "name", "Planner")),
+        event("ui-2", "agent.registered", "worker-1", null, Map.of("role", "worker")),
+        event("ui-3", "agent.registered", "worker-2", null, Map.of("role", "worker")),
+        event("ui-4", "agent.heartbeat", "worker-1", null, Map.of("cpu", 12, "memoryMb", 256, "queueDepth", 1)),
+        event("ui-5", "task.created", "manager-1", run, Map.of("taskId", "t1", "title", "Summarise the report")),
+        event("ui-6", "task.assigned", "manager-1", run, Map.of("taskId", "t1", "assignee", "worker-1")),
+        event("ui-7", "message.sent", "manager-1", run, Map.of("to", "worker-1", "content", "Please summarise the report")),
+        event("ui-8", "task.started", "worker-1", run, Map.of("taskId", "t1")),
+        event("ui-9", "tool.called", "worker-1", run, Map.of("tool", "search")),
+        event("ui-10", "tool.result", "worker-1", run, Map.of("tool", "search", "durationMs", 120)),
+        event("ui-11", "llm.call", "worker-1", run,
+            Map.of("model", "gpt-x", "inputTokens", 1200, "outputTokens", 300, "costUsd", 0.0123, "latencyMs", 850)),
+        event("ui-12", "message.sent", "worker-1", run, Map.of("to", "manager-1", "content", "Summary ready")),
+        event("ui-13", "task.completed", "worker-1", run, Map.of("taskId", "t1")),
+        event("ui-14", "task.created", "manager-1", run, Map.of("taskId", "t2", "assignee", "worker-2")),
+        event("ui-15", "task.started", "worker-2", run, Map.of("taskId", "t2")),
+        event("ui-16", "task.failed", "worker-2", run, Map.of("taskId", "t2", "error", "quota exceeded")),
+        event("ui-17", "error.occurred", "worker-2", run, Map.of("message", "quota exceeded")));
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
