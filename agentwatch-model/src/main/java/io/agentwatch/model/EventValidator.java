@@ -28,8 +28,18 @@ public final class EventValidator {
   private static final int MAX_TYPE = 64;
   private static final int MAX_NAME = 128;
 
-  /** Types only the server writes (recorded edits); accepting them from clients would bypass If-Match. */
-  private static final Set<String> RESERVED_TYPES = Set.of("agent.edited", "run.edited");
+  /**
+   * Types only the server writes, with the endpoint that writes them: a client-sent edit would
+   * bypass If-Match, a client-sent command would reach agents without the admin scope.
+   */
+  private static final Map<String, String> RESERVED_TYPES = Map.of(
+      "agent.edited", "PATCH /api/v1/agents/{id}",
+      "run.edited", "PATCH /api/v1/runs/{id}",
+      "command.issued", "POST /api/v1/agents/{id}/commands");
+
+  /** What an agent may answer to a command (API.md {@code command} frame). */
+  public static final Set<String> COMMAND_TYPES = Set.of("pause", "resume", "cancel", "quarantine");
+  private static final Set<String> COMMAND_OUTCOMES = Set.of("applied", "rejected");
 
   private static final Set<String> AGENT_STATUSES =
       Set.of("idle", "busy", "paused", "error", "offline", "quarantined");
@@ -63,7 +73,10 @@ public final class EventValidator {
       Map.entry("metric", List.of(
           Field.required("name", Kind.TEXT), Field.required("value", Kind.NUMBER), Field.optional("unit", Kind.TEXT))),
       Map.entry("log", List.of(Field.required("level", Kind.TEXT), Field.required("message", Kind.STRING))),
-      Map.entry("error.occurred", List.of(Field.required("message", Kind.STRING))));
+      Map.entry("error.occurred", List.of(Field.required("message", Kind.STRING))),
+      Map.entry("command.acknowledged", List.of(
+          Field.required("commandId", Kind.TEXT), Field.optional("type", Kind.TEXT),
+          Field.required("outcome", Kind.COMMAND_OUTCOME), Field.optional("reason", Kind.STRING))));
 
   /**
    * Every problem of {@code node} as an envelope; empty when it is valid. {@code dataBytes} is the
@@ -127,9 +140,9 @@ public final class EventValidator {
         && (type.stringValue().length() > MAX_TYPE || !TYPE.matcher(type.stringValue()).matches())) {
       problems.add(new Problem("type", "must be dotted lower-case like task.started (at most 64 characters) but was "
           + quote(type.stringValue())));
-    } else if (RESERVED_TYPES.contains(type.stringValue())) {
-      problems.add(new Problem("type", "'" + type.stringValue()
-          + "' is written by the server for PATCH /api/v1/agents/{id} and /api/v1/runs/{id}; clients may not send it"));
+    } else if (RESERVED_TYPES.containsKey(type.stringValue())) {
+      problems.add(new Problem("type", "'" + type.stringValue() + "' is written by the server for "
+          + RESERVED_TYPES.get(type.stringValue()) + "; clients may not send it"));
     }
   }
 
@@ -273,6 +286,15 @@ public final class EventValidator {
           return null;
         }
         return "must be one of idle, busy, paused, error, offline, quarantined but was " + v;
+      }
+    },
+    COMMAND_OUTCOME {
+      @Override
+      String check(JsonNode v) {
+        if (v.isString() && COMMAND_OUTCOMES.contains(v.stringValue())) {
+          return null;
+        }
+        return "must be applied or rejected but was " + v;
       }
     };
 

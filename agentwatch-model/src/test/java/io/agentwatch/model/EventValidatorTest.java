@@ -57,7 +57,9 @@ class EventValidatorTest {
               List.of("model", "inputTokens", "outputTokens")),
           Arguments.of("metric", "{\"name\":\"queue\",\"value\":3.5}", List.of("name", "value")),
           Arguments.of("log", "{\"level\":\"info\",\"message\":\"hello\"}", List.of("level", "message")),
-          Arguments.of("error.occurred", "{\"message\":\"boom\"}", List.of("message")));
+          Arguments.of("error.occurred", "{\"message\":\"boom\"}", List.of("message")),
+          Arguments.of("command.acknowledged", "{\"commandId\":\"c1\",\"outcome\":\"applied\"}",
+              List.of("commandId", "outcome")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -204,6 +206,20 @@ class EventValidatorTest {
               new Problem("data.outputTokens", "must be a whole number"),
               new Problem("data.costUsd", "must be >= 0 but was -2"));
     }
+  }
+
+  @Test
+  void aCommandAnswerIsAppliedOrRejected() {
+    assertThat(problemsOfData("command.acknowledged", "{\"commandId\":\"c1\",\"outcome\":\"ignored\"}"))
+        .containsExactly(new Problem("data.outcome", "must be applied or rejected but was \"ignored\""));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"agent.edited", "run.edited", "command.issued"})
+  void typesTheServerWritesAreRefusedFromClientsWithTheEndpointToUse(String type) {
+    assertThat(problemsOfData(type, "{}")).singleElement()
+        .satisfies(p -> assertThat(p.path()).isEqualTo("type"))
+        .satisfies(p -> assertThat(p.reason()).contains("clients may not send it").contains("/api/v1/"));
   }
 
   @Nested

@@ -6,6 +6,7 @@ import io.agentwatch.core.ingest.Ingestor;
 import io.agentwatch.core.stream.Fanout;
 import io.agentwatch.server.auth.ApiKeyFilter;
 import io.agentwatch.server.auth.CallerResolver;
+import io.agentwatch.server.command.AgentChannels;
 import io.agentwatch.server.ingest.IngestController;
 import io.agentwatch.server.ingest.TenantRateLimits;
 import io.agentwatch.server.ops.Lifecycle;
@@ -72,8 +73,8 @@ public class WebConfiguration implements WebMvcConfigurer {
 
   @Bean
   EventSocketHandler eventSocketHandler(Ingestor ingestor, Fanout fanout, TenantRateLimits rateLimits,
-      Lifecycle lifecycle, Connections connections, KeyService keys) {
-    return new EventSocketHandler(ingestor, fanout, rateLimits, lifecycle, connections, keys);
+      Lifecycle lifecycle, Connections connections, KeyService keys, AgentChannels agents) {
+    return new EventSocketHandler(ingestor, fanout, rateLimits, lifecycle, connections, keys, agents);
   }
 
   @Bean

@@ -4,6 +4,7 @@ import io.agentwatch.core.auth.KeyService;
 import io.agentwatch.core.ingest.Ingestor;
 import io.agentwatch.core.stream.Fanout;
 import io.agentwatch.server.auth.Caller;
+import io.agentwatch.server.command.AgentChannels;
 import io.agentwatch.server.ingest.TenantRateLimits;
 import io.agentwatch.server.ops.Lifecycle;
 import java.util.concurrent.Executor;
@@ -25,11 +26,13 @@ public final class EventSocketHandler extends TextWebSocketHandler {
   private final Lifecycle lifecycle;
   private final Connections connections;
   private final KeyService keys;
+  private final AgentChannels agents;
   private final Executor executor = Executors.newVirtualThreadPerTaskExecutor();
 
   public EventSocketHandler(Ingestor ingestor, Fanout fanout, TenantRateLimits rateLimits, Lifecycle lifecycle,
-      Connections connections, KeyService keys) {
+      Connections connections, KeyService keys, AgentChannels agents) {
     this.ingestor = ingestor;
+    this.agents = agents;
     this.keys = keys;
     this.fanout = fanout;
     this.rateLimits = rateLimits;
@@ -41,7 +44,7 @@ public final class EventSocketHandler extends TextWebSocketHandler {
   public void afterConnectionEstablished(WebSocketSession session) {
     Caller caller = (Caller) session.getAttributes().get(SocketHandshake.CALLER);
     SocketConnection connection =
-        new SocketConnection(session, caller, ingestor, fanout, rateLimits, lifecycle, executor);
+        new SocketConnection(session, caller, ingestor, fanout, rateLimits, lifecycle, agents, executor);
     session.getAttributes().put(CONNECTION, connection);
     connections.add(connection, caller.keyId());
     if (caller.keyId() != null && !keys.isActive(caller.keyId())) {

@@ -10,6 +10,7 @@ import io.agentwatch.core.stream.Fanout;
 import io.agentwatch.model.EventCodec;
 import io.agentwatch.model.EventValidator;
 import io.agentwatch.server.auth.Caller;
+import io.agentwatch.server.command.AgentChannels;
 import io.agentwatch.server.ingest.IngestAnswers;
 import io.agentwatch.server.ingest.TenantRateLimits;
 import io.agentwatch.server.ops.Lifecycle;
@@ -42,7 +43,7 @@ import tools.jackson.databind.JsonNode;
  * go out in publish order through an {@link AckSequencer}; each subscription runs in its own
  * {@link SubscriptionPump}.
  */
-final class SocketConnection implements Connections.Closable, SubscriptionPump.Sink {
+final class SocketConnection implements Connections.Closable, SubscriptionPump.Sink, AgentChannels.Channel {
 
   private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
   private static final int MAX_SUBSCRIPTIONS = 100;
@@ -54,6 +55,7 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
   private final Fanout fanout;
   private final TenantRateLimits rateLimits;
   private final Lifecycle lifecycle;
+  private final AgentChannels agents;
   private final ReentrantLock sendLock = new ReentrantLock();
   private final Map<String, SubscriptionPump> pumps = new ConcurrentHashMap<>();
   private final AckSequencer acks;
@@ -62,13 +64,14 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
   private volatile String agentId;
 
   SocketConnection(WebSocketSession session, Caller caller, Ingestor ingestor, Fanout fanout,
-      TenantRateLimits rateLimits, Lifecycle lifecycle, Executor executor) {
+      TenantRateLimits rateLimits, Lifecycle lifecycle, AgentChannels agents, Executor executor) {
     this.session = session;
     this.caller = caller;
     this.ingestor = ingestor;
     this.fanout = fanout;
     this.rateLimits = rateLimits;
     this.lifecycle = lifecycle;
+    this.agents = agents;
     this.acks = new AckSequencer(this::frame, executor);
     this.remote = batchingRemote(session);
   }
@@ -202,7 +205,13 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     if (id == null || id.isEmpty() || id.length() > 128) {
       throw ApiException.badRequest("hello needs an 'agentId' of 1-128 characters");
     }
+    String previous = agentId;
     agentId = id;
+    if (previous != null) {
+      agents.gone(new AgentChannels.AgentKey(caller.tenant(), previous), this);
+    }
+    agents.hello(new AgentChannels.AgentKey(caller.tenant(), id), this);
+    frame(Map.of("op", "welcome", "agentId", id));
   }
 
   /**
@@ -241,6 +250,10 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
   /** The socket closed: stop everything that serves it. */
   void closed() {
     ended = true;
+    String id = agentId;
+    if (id != null) {
+      agents.gone(new AgentChannels.AgentKey(caller.tenant(), id), this);
+    }
     pumps.values().forEach(p -> p.subscription().close());
   }
 

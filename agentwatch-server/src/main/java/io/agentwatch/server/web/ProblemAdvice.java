@@ -6,6 +6,7 @@ import io.agentwatch.core.log.StaleCursorException;
 import io.agentwatch.core.log.UnavailableException;
 import io.agentwatch.model.MalformedCursorException;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -54,6 +55,16 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
   @ExceptionHandler(UnavailableException.class)
   ResponseEntity<Map<String, Object>> unavailable(UnavailableException e) {
     return answer(ApiException.unavailable(e.getMessage()));
+  }
+
+  /** A failure that surfaced through a joined future answers as the failure itself would. */
+  @ExceptionHandler(CompletionException.class)
+  ResponseEntity<Map<String, Object>> completion(CompletionException e) {
+    return switch (e.getCause()) {
+      case ApiException api -> answer(api);
+      case UnavailableException unavailable -> unavailable(unavailable);
+      case null, default -> bug(e);
+    };
   }
 
   @ExceptionHandler(Exception.class)
