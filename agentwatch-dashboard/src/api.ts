@@ -22,10 +22,16 @@ export function get<T>(path: string, key: string | null = currentKey): Promise<T
   return send<T>('GET', path, key);
 }
 
-async function send<T>(method: 'GET' | 'POST', path: string, key: string | null): Promise<T> {
+export function post<T>(path: string, body: unknown): Promise<T> {
+  return send<T>('POST', path, currentKey, body);
+}
+
+async function send<T>(method: 'GET' | 'POST', path: string, key: string | null, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers: key ? { Authorization: `Bearer ${key}` } : {} });
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, 'The server cannot be reached. Is it running?');
   }
@@ -49,7 +55,17 @@ const q = (params: Record<string, string | number | undefined | null>) => {
   return s.toString();
 };
 
+export interface CommandRecord {
+  commandId: string; type: string; reason: string | null; taskId: string | null;
+  issuedAt: string; issuedBy: string | null; state: 'pending' | 'applied' | 'rejected';
+  acknowledgedAt?: string; answer?: string | null;
+}
+
 export const api = {
+  command: (agentId: string, body: { type: string; reason?: string; taskId?: string }) =>
+    post<{ commandId: string; agentConnected: boolean }>(`/api/v1/agents/${encodeURIComponent(agentId)}/commands`, body),
+  commands: (agentId: string) =>
+    get<{ commands: CommandRecord[] }>(`/api/v1/agents/${encodeURIComponent(agentId)}/commands?limit=10`),
   /** A single-use ticket that opens one stream within 30 s, so the key itself never goes into a URL. */
   streamTicket: () => send<{ ticket: string | null }>('POST', '/api/v1/stream-tickets', currentKey),
   agents: () => get<{ agents: AgentState[]; asOf: string }>('/api/v1/agents?limit=1000'),

@@ -4,6 +4,7 @@ import { LineChart, type Point } from '../components/charts';
 import { Empty, Loading, Problem, ago, href, int, money, time, useFetch, useNow } from '../components/util';
 import { useLive } from '../session';
 import { isError, num, type AwEvent } from '../types';
+import { CommandPanel } from './CommandPanel';
 import { summary } from './LiveEvents';
 
 const WINDOW_MIN = 15;
@@ -56,6 +57,7 @@ export function AgentView({ agentId }: { agentId: string }) {
         </div>
       </div>
       {stored.error && <Problem error={stored.error} retry={stored.reload} />}
+      <CommandPanel agentId={agent.agentId} currentTaskId={agent.currentTaskId} />
       <h2>Heartbeats <span className="muted">last {WINDOW_MIN} min</span></h2>
       <div className="charts">
         <LineChart points={series('cpu')} title="CPU" unit="%" />

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -135,12 +136,39 @@ class DashboardBrowserTest {
 
   @Test
   @Order(6)
+  void aCommandButtonReachesTheConnectedAgentAndShowsItsAnswer() {
+    try (TestSocket agent = server.socket(ADMIN_KEY)) {
+      agent.send(Map.of("op", "hello", "agentId", "worker-1"));
+      agent.next("welcome", SECONDS);
+      showRoute("agent/worker-1");
+      browser.awaitText(".commands", "No command has been sent", SECONDS);
+      browser.find(".commands input").sendKeys("stuck on the report");
+      browser.driver.findElements(By.cssSelector(".commands button")).stream()
+          .filter(b -> b.getText().equals("Pause")).findFirst().orElseThrow().click();
+
+      JsonNode command = agent.next("command", SECONDS).get("command");
+      assertThat(command.get("type").stringValue()).isEqualTo("pause");
+      assertThat(command.get("reason").stringValue()).isEqualTo("stuck on the report");
+      browser.awaitText(".commands", "pending", SECONDS);
+      String id = command.get("id").stringValue();
+      agent.send(Map.of("op", "publish", "events", List.of(Map.of("id", "ack-" + id, "type", "command.acknowledged",
+          "agentId", "worker-1", "parentId", id, "ts", Instant.now().toString(),
+          "data", Map.of("commandId", id, "outcome", "applied")))));
+      agent.next("ack", SECONDS);
+      sent += 2;
+      browser.awaitText(".commands", "applied", SECONDS);
+      browser.screenshot("5-agent-commands");
+    }
+  }
+
+  @Test
+  @Order(7)
   void afterAServerRestartThePageResumesAndShowsTheEventsSentMeanwhileExactlyOnce() {
     showRoute("events");
     server.close();
     server = null;
     browser.awaitText("[data-testid=connection]", "reconnecting", SECONDS);
-    browser.screenshot("5-reconnecting");
+    browser.screenshot("6-reconnecting");
 
     server = TestServer.startOnPort(port, data);
     List<ObjectNode> meanwhile = new ArrayList<>();
@@ -154,7 +182,7 @@ class DashboardBrowserTest {
     browser.find(".toolbar input[placeholder='free text']").sendKeys("sent while the page was away");
     browser.awaitText(".events-view", "50 shown", SECONDS);
     awaitAppliedSinceSignIn();
-    browser.screenshot("6-after-restart");
+    browser.screenshot("7-after-restart");
   }
 
   /** The dashboard's count of live events since sign-in equals what the API accepted: none lost, none twice. */
