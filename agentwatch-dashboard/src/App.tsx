@@ -5,6 +5,9 @@ import { Overview } from './views/Overview';
 import { LiveEvents } from './views/LiveEvents';
 import { RunView } from './views/RunView';
 import { AgentView } from './views/AgentView';
+import { AlertsView, useAlertActivity } from './views/AlertsView';
+import { api } from './api';
+import { useFetch } from './components/util';
 import { auth, useAuth } from './session';
 
 function useRoute(): string[] {
@@ -33,6 +36,7 @@ export function App() {
         <nav>
           {tab('overview', 'Overview')}
           {tab('events', 'Live events')}
+          <AlertsTab active={page === 'alerts'} />
           {page === 'run' && <span className="tab active">Run {id}</span>}
           {page === 'agent' && <span className="tab active">Agent {id}</span>}
         </nav>
@@ -43,10 +47,29 @@ export function App() {
       </header>
       <main>
         {page === 'events' ? <LiveEvents />
+          : page === 'alerts' ? <AlertsView />
           : page === 'run' && id ? <RunView runId={id} />
             : page === 'agent' && id ? <AgentView agentId={id} />
               : <Overview />}
       </main>
     </div>
+  );
+}
+
+/** The Alerts tab with the number of open alerts, refreshed as alert events stream in. */
+function AlertsTab({ active }: { active: boolean }) {
+  const activity = useAlertActivity();
+  const open = useFetch('open-alerts', () => api.alerts({ state: 'open' }));
+  const { reload } = open;
+  useEffect(() => {
+    if (activity === 0) return;
+    const t = setTimeout(reload, 500);
+    return () => clearTimeout(t);
+  }, [activity, reload]);
+  const n = open.data?.alerts.length ?? 0;
+  return (
+    <a href="#/alerts" className={active ? 'tab active' : 'tab'}>
+      Alerts{n > 0 && <span className="count" data-testid="open-alerts">{n >= 200 ? '200+' : n}</span>}
+    </a>
   );
 }

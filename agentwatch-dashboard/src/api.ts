@@ -1,4 +1,4 @@
-import type { AgentState, AwEvent, RunState, TaskState } from './types';
+import type { AgentState, Alert, AwEvent, GraphReport, RollupPoint, RunState, TaskState } from './types';
 
 /** Thrown for any non-2xx answer; `status` 0 means the server could not be reached. */
 export class ApiError extends Error {
@@ -62,6 +62,12 @@ export interface CommandRecord {
 }
 
 export const api = {
+  graph: (runId: string) => get<GraphReport>(`/api/v1/runs/${encodeURIComponent(runId)}/graph`),
+  alerts: (params: { state?: string; runId?: string; agentId?: string; detector?: string; after?: string }) =>
+    get<{ alerts: Alert[]; next: string | null }>(`/api/v1/alerts?${q({ ...params, limit: 200 })}`),
+  ackAlert: (id: string) => post<Alert>(`/api/v1/alerts/${encodeURIComponent(id)}/ack`, {}),
+  metrics: (params: { runId?: string; agentId?: string; bucket: '1m' | '1h'; from?: string }) =>
+    get<{ points: RollupPoint[] }>(`/api/v1/metrics?${q(params)}`),
   command: (agentId: string, body: { type: string; reason?: string; taskId?: string }) =>
     post<{ commandId: string; agentConnected: boolean }>(`/api/v1/agents/${encodeURIComponent(agentId)}/commands`, body),
   commands: (agentId: string) =>

@@ -105,3 +105,39 @@ export function isError(e: AwEvent): boolean {
 export function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : 0;
 }
+
+/** `GET /api/v1/runs/{runId}/graph`: agents as nodes, interactions as edges, with JGraphT's metrics. */
+export interface GraphNode {
+  id: string; role: string | null; status: string | null;
+  quarantined: boolean; offline: boolean; lost: boolean;
+  events: number; inDegree: number; outDegree: number; betweenness: number | null; clustering: number;
+}
+
+export interface GraphEdge {
+  from: string; to: string; kind: string; count: number; lastSeen: string | null;
+  latencyMeanMs: number | null; strength: number;
+}
+
+export interface GraphReport {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  metrics: {
+    nodes: number; edges: number; density: number; averageClustering: number;
+    averagePathLength: number | null; isolatedNodes: string[]; cycleCount: number; cyclesTruncated: boolean;
+  };
+  cycles: string[][];
+  asOf: string;
+}
+
+export interface Alert {
+  id: string; detector: string; severity: string; state: 'open' | 'resolved';
+  runId: string | null; agents: string[]; evidence: string[]; message: string;
+  raisedAt: string; resolvedAt: string | null; resolution: string | null;
+  acknowledgedAt: string | null; acknowledgedBy: string | null;
+}
+
+/** One bucket of `GET /api/v1/metrics`. */
+export interface RollupPoint {
+  start: string; end: string; events: number; eventsPerSecond: number; errors: number; errorRate: number;
+  tasks: number; taskP50Ms: number | null; taskP95Ms: number | null; llmCalls: number; tokens: number; costUsd: number;
+}

@@ -16,8 +16,8 @@ export function Sparkline({ values, width = 220, height = 40, color = '#5ab0ff',
 
 export interface Point { t: number; v: number }
 
-export function LineChart({ points, title, unit, color = '#5ab0ff', height = 140 }: {
-  points: Point[]; title: string; unit: string; color?: string; height?: number;
+export function LineChart({ points, title, unit, color = '#5ab0ff', height = 140, empty }: {
+  points: Point[]; title: string; unit: string; color?: string; height?: number; empty?: string;
 }) {
   const width = 520;
   const pad = { l: 44, r: 8, t: 8, b: 20 };
@@ -25,7 +25,7 @@ export function LineChart({ points, title, unit, color = '#5ab0ff', height = 140
     return (
       <figure className="chart">
         <figcaption>{title}</figcaption>
-        <div className="state empty small">No heartbeats with {title.toLowerCase()} yet.</div>
+        <div className="state empty small">{empty ?? `No heartbeats with ${title.toLowerCase()} yet.`}</div>
       </figure>
     );
   }

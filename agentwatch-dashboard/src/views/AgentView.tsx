@@ -5,6 +5,7 @@ import { Empty, Loading, Problem, ago, href, int, money, time, useFetch, useNow 
 import { useLive } from '../session';
 import { isError, num, type AwEvent } from '../types';
 import { CommandPanel } from './CommandPanel';
+import { RollupCharts } from './RollupCharts';
 import { summary } from './LiveEvents';
 
 const WINDOW_MIN = 15;
@@ -64,6 +65,8 @@ export function AgentView({ agentId }: { agentId: string }) {
         <LineChart points={series('memoryMb')} title="Memory" unit="MB" color="#7bd88f" />
         <LineChart points={series('queueDepth')} title="Queue depth" unit="" color="#d7b4ff" />
       </div>
+      <h2>Rollups <span className="muted">per minute, last hour</span></h2>
+      <RollupCharts agentId={agent.agentId} />
       <div className="two-col">
         <section>
           <h2>Tool and model calls</h2>

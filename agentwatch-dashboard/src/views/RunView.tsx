@@ -3,6 +3,8 @@ import { api } from '../api';
 import { Empty, Loading, Problem, href, int, money, time, useFetch, useNow } from '../components/util';
 import { useLive } from '../session';
 import type { AwEvent, RunState, TaskState } from '../types';
+import { GraphView } from './GraphView';
+import { RollupCharts } from './RollupCharts';
 
 const STATE_COLOR: Record<string, string> = {
   created: '#6b7785', assigned: '#b59a3c', running: '#3d8bfd', completed: '#3fae63', failed: '#e05252',
@@ -50,8 +52,12 @@ export function RunView({ runId }: { runId: string }) {
       <h2>Timeline</h2>
       <Timeline run={run} tasks={tasks} events={events} now={now} />
       <Legend />
+      <h2>Causal graph</h2>
+      <GraphView runId={runId} />
       <h2>Transcript</h2>
       <Transcript events={events} />
+      <h2>Rollups <span className="muted">per minute, last hour</span></h2>
+      <RollupCharts runId={runId} />
     </div>
   );
 }
