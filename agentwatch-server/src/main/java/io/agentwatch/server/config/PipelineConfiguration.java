@@ -2,6 +2,7 @@ package io.agentwatch.server.config;
 
 import io.agentwatch.core.PipelineMetrics;
 import io.agentwatch.core.auth.KeyService;
+import io.agentwatch.core.auth.StreamTickets;
 import io.agentwatch.core.auth.KeyStore;
 import io.agentwatch.core.ingest.Ingestor;
 import io.agentwatch.core.log.EventLog;
@@ -74,6 +75,11 @@ public class PipelineConfiguration {
   @Bean
   KeyStore keyStore(SqliteDatabase database) {
     return new SqliteKeyStore(database);
+  }
+
+  @Bean
+  StreamTickets streamTickets(Clock clock) {
+    return new StreamTickets(clock);
   }
 
   @Bean

@@ -14,7 +14,6 @@ import io.agentwatch.server.stream.Connections;
 import io.agentwatch.server.stream.EventSocketHandler;
 import io.agentwatch.server.stream.OriginPolicy;
 import io.agentwatch.server.stream.SocketHandshake;
-import java.time.Clock;
 import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -38,11 +37,6 @@ public class WebConfiguration implements WebMvcConfigurer {
 
   public WebConfiguration(OriginPolicy origins) {
     this.origins = origins;
-  }
-
-  @Bean
-  StreamTickets streamTickets(Clock clock) {
-    return new StreamTickets(clock);
   }
 
   @Bean
