@@ -15,6 +15,8 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -100,9 +102,9 @@ public class OtlpController {
       if (!gzip) {
         return body;
       }
-      try (InputStream unzipped = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+      try (InputStream unzipped = new GZIPInputStream(new ByteArrayInputStream(body))) {
         return limited(unzipped);
-      } catch (ZipException | java.io.EOFException e) {
+      } catch (ZipException | EOFException e) {
         throw ApiException.badRequest("body is not valid gzip: " + e.getMessage());
       }
     }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Turns the spans of one OTLP trace export into Agentwatch events, following the OpenTelemetry
@@ -98,7 +99,7 @@ public final class SpanMapper {
   }
 
   /** Every envelope of one span validated, or the first span-level failure listing all problems. */
-  private static List<Event> decode(List<tools.jackson.databind.node.ObjectNode> envelopes) {
+  private static List<Event> decode(List<ObjectNode> envelopes) {
     List<Event> events = new ArrayList<>(envelopes.size());
     for (var envelope : envelopes) {
       events.add(EventCodec.decode(envelope));
