@@ -14,7 +14,8 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every request it is registered for ({@code /api/*}): {@code Authorization: Bearer <key>}, or
+ * Authenticates every request it is registered for ({@code /api/*}, {@code /v1/*}): {@code Authorization: Bearer <key>},
+ * {@code x-api-key: <key>} (what OTLP exporters are commonly configured to send), or
  * {@code ?access_token=<key or stream ticket>} for browsers, which cannot set headers on EventSource or
  * WebSocket. A stream ticket ({@link StreamTickets}) is accepted only there and only on a GET, so a leaked
  * ticket can neither write nor mint more tickets. No or an unknown credential gets 401 before any handler
@@ -50,7 +51,8 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
           "an API key is required: send 'Authorization: Bearer <key>' (or ?access_token=<key> from a browser)"));
       return;
     }
-    if (StreamTickets.looksLikeTicket(presented) && request.getHeader(HttpHeaders.AUTHORIZATION) == null) {
+    if (StreamTickets.looksLikeTicket(presented) && request.getHeader(HttpHeaders.AUTHORIZATION) == null
+        && request.getHeader("x-api-key") == null) {
       if (!"GET".equals(request.getMethod())) {
         Problems.write(response, ApiException.unauthorized("a stream ticket opens only a stream (GET); send the API key"));
         return;
@@ -78,6 +80,10 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
     String header = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return header.substring(7).trim();
+    }
+    String apiKey = request.getHeader("x-api-key");
+    if (apiKey != null && !apiKey.isBlank()) {
+      return apiKey.trim();
     }
     String token = request.getParameter("access_token");
     return token == null || token.isBlank() ? null : token.trim();

@@ -103,6 +103,11 @@ public class IngestController {
 
   /** The request body, refused with 413 beyond {@link #MAX_BODY_BYTES}. */
   public static byte[] readBody(HttpServletRequest request) throws IOException {
+    return readBody(request, "a JSON array of events");
+  }
+
+  /** As {@link #readBody(HttpServletRequest)}; an empty body is refused naming {@code expected}. */
+  public static byte[] readBody(HttpServletRequest request, String expected) throws IOException {
     long declared = request.getContentLengthLong();
     if (declared > MAX_BODY_BYTES) {
       throw tooLarge();
@@ -113,7 +118,7 @@ public class IngestController {
         throw tooLarge();
       }
       if (body.length == 0) {
-        throw ApiException.badRequest("body is empty; send a JSON array of events");
+        throw ApiException.badRequest("body is empty; send " + expected);
       }
       return body;
     }

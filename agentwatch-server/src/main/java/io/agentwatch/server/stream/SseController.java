@@ -2,6 +2,7 @@ package io.agentwatch.server.stream;
 
 import io.agentwatch.core.auth.KeyService;
 import io.agentwatch.core.auth.Scope;
+import io.agentwatch.core.log.EventFilter;
 import io.agentwatch.core.stream.Delivery;
 import io.agentwatch.core.stream.Fanout;
 import io.agentwatch.core.stream.Subscription;
@@ -66,13 +67,24 @@ public class SseController {
       @RequestParam(required = false) String after,
       @RequestHeader(value = "Last-Event-ID", required = false) String lastEventId) throws IOException {
     caller.require(Scope.READ);
+    // EventSource sends Last-Event-ID on reconnect while its URL still has the first ?after=.
+    serve(caller, request, response, StreamRequests.filter(runId, agentId, type),
+        StreamRequests.cursor(lastEventId != null && !lastEventId.isBlank() ? lastEventId : after), SseFormat.ENVELOPE);
+  }
+
+  /**
+   * Streams the caller's events matching {@code filter} from {@code from} (null: live from now),
+   * shown in {@code format}: the machinery of {@code /api/v1/stream} for other shapes of stream.
+   * Checks the {@code read} scope and the browser origin first; returns when the client goes away
+   * or the subscription ends.
+   */
+  public void serve(Caller caller, HttpServletRequest request, HttpServletResponse response, EventFilter filter,
+      Cursor from, SseFormat format) throws IOException {
+    caller.require(Scope.READ);
     if (!origins.allows(request.getHeader(HttpHeaders.ORIGIN), request.getHeader(HttpHeaders.HOST))) {
       throw ApiException.forbidden("origin " + request.getHeader(HttpHeaders.ORIGIN) + " is not allowed");
     }
     lifecycle.requireAccepting();
-    var filter = StreamRequests.filter(runId, agentId, type);
-    // EventSource sends Last-Event-ID on reconnect while its URL still has the first ?after=.
-    Cursor from = StreamRequests.cursor(lastEventId != null && !lastEventId.isBlank() ? lastEventId : after);
 
     response.setStatus(200);
     response.setContentType("text/event-stream");
@@ -81,6 +93,9 @@ public class SseController {
     response.setHeader("X-Accel-Buffering", "no");
     OutputStream out = response.getOutputStream();
     out.write("retry: 1000\n\n".getBytes(StandardCharsets.UTF_8));
+    if (format.opening() != null) {
+      out.write(format.opening().getBytes(StandardCharsets.UTF_8));
+    }
     out.flush();
 
     try (Subscription subscription = fanout.subscribe(caller.tenant(), filter, from)) {
@@ -94,7 +109,7 @@ public class SseController {
         subscription.end("revoked");
       }
       try {
-        pump(subscription, out);
+        pump(subscription, out, format);
       } finally {
         connections.remove(handle);
       }
@@ -105,7 +120,7 @@ public class SseController {
     }
   }
 
-  private void pump(Subscription subscription, OutputStream out) throws IOException, InterruptedException {
+  private void pump(Subscription subscription, OutputStream out, SseFormat format) throws IOException, InterruptedException {
     Linger linger = new Linger();
     while (subscription.isOpen()) {
       Delivery d = subscription.next(linger.pending() ? Duration.ZERO : heartbeat);
@@ -123,8 +138,11 @@ public class SseController {
       }
       switch (d) {
         case Delivery.Item item -> {
-          write(out, item.cursor().toString(), item.event().event().type(), item.event().json());
-          linger.buffered();
+          String message = format.message(item.cursor().toString(), item.event());
+          if (message != null) {
+            out.write(message.getBytes(StandardCharsets.UTF_8));
+            linger.buffered();
+          }
         }
         case Delivery.Gap gap -> {
           write(out, gap.resumeFrom().toString(), "gap", EventCodec.JSON.writeValueAsString(
