@@ -75,7 +75,7 @@ public final class PostgresKeyStore implements KeyStore {
       return db.read(c -> {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM api_keys)")) {
-          return rs.next() && rs.getInt(1) == 0;
+          return rs.next() && !rs.getBoolean(1);
         }
       });
     } catch (SQLException e) {

@@ -45,12 +45,10 @@ public final class PostgresProjectionStore implements ProjectionStore {
   public Optional<Saved> load() {
     try {
       return db.inTransaction(c -> {
-        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-        try {
-          return load(c);
-        } finally {
-          c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        try (Statement s = c.createStatement()) {
+          s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         }
+        return load(c);
       });
     } catch (SQLException e) {
       throw PostgresDatabase.unavailable("load the projections", e);
