@@ -28,7 +28,6 @@ final class EventSelect {
 
   private static final String COLUMNS = "seq, partition, off, tenant, envelope, received_at";
 
-  private final String storeId;
   private final Partitioner partitioner;
   /** Null for a read of every tenant. */
   private final String tenant;
@@ -36,8 +35,7 @@ final class EventSelect {
   private final List<Object> params = new ArrayList<>();
   private int onlyPartition = -1;
 
-  private EventSelect(String storeId, Partitioner partitioner, String tenant) {
-    this.storeId = storeId;
+  private EventSelect(Partitioner partitioner, String tenant) {
     this.partitioner = partitioner;
     this.tenant = tenant;
     if (tenant != null) {
@@ -46,12 +44,12 @@ final class EventSelect {
     }
   }
 
-  static EventSelect ofTenant(PostgresDatabase db, Partitioner partitioner, String tenant) {
-    return new EventSelect(db.storeId(), partitioner, tenant);
+  static EventSelect ofTenant(Partitioner partitioner, String tenant) {
+    return new EventSelect(partitioner, tenant);
   }
 
-  static EventSelect allTenants(PostgresDatabase db, Partitioner partitioner) {
-    return new EventSelect(db.storeId(), partitioner, null);
+  static EventSelect allTenants(Partitioner partitioner) {
+    return new EventSelect(partitioner, null);
   }
 
   EventSelect matching(EventFilter filter) {
@@ -173,9 +171,5 @@ final class EventSelect {
       }
     }
     return head;
-  }
-
-  String storeId() {
-    return storeId;
   }
 }

@@ -169,7 +169,7 @@ public final class PostgresEventLog implements EventLog {
       return List.of();
     }
     try {
-      return db.read(c -> EventSelect.ofTenant(db, partitioner, tenant).matching(filter).fetch(c, after, limit));
+      return db.read(c -> EventSelect.ofTenant(partitioner, tenant).matching(filter).fetch(c, after, limit));
     } catch (SQLException e) {
       throw PostgresDatabase.unavailable("read the event log", e);
     }
@@ -182,7 +182,7 @@ public final class PostgresEventLog implements EventLog {
       return List.of();
     }
     try {
-      return db.read(c -> EventSelect.allTenants(db, partitioner).fetch(c, after, limit));
+      return db.read(c -> EventSelect.allTenants(partitioner).fetch(c, after, limit));
     } catch (SQLException e) {
       throw PostgresDatabase.unavailable("read the event log", e);
     }

@@ -40,7 +40,7 @@ public final class PostgresEventStore implements EventStore {
             throw new StaleCursorException(after, head);
           }
         }
-        List<StoredEvent> rows = EventSelect.ofTenant(db, partitioner, tenant)
+        List<StoredEvent> rows = EventSelect.ofTenant(partitioner, tenant)
             .matching(query.filter())
             .from(query.from())
             .before(query.to())
