@@ -1,0 +1,92 @@
+package io.agentwatch.storage.postgres;
+
+import static io.agentwatch.core.TestEvents.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentwatch.core.auth.KeyStore;
+import io.agentwatch.core.auth.KeyStoreContract;
+import io.agentwatch.core.log.AppendResult;
+import io.agentwatch.core.rollup.Bucket;
+import io.agentwatch.core.rollup.RollupPoint;
+import io.agentwatch.core.rollup.RollupQuery;
+import io.agentwatch.core.rollup.RollupStore;
+import io.agentwatch.core.rollup.RollupStoreContract;
+import io.agentwatch.core.state.ProjectionStore;
+import io.agentwatch.core.state.ProjectionStoreContract;
+import io.agentwatch.model.Event;
+import io.agentwatch.model.EventCodec;
+import java.util.List;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The key, projection and rollup stores on PostgreSQL, each bound to its port's contract suite. */
+class PostgresStoresTest {
+
+  @Nested
+  class AsKeyStore extends KeyStoreContract {
+    private PostgresDatabase db;
+
+    @Override
+    protected KeyStore newStore() {
+      db = PostgresFixture.newDatabase();
+      return new PostgresKeyStore(db);
+    }
+
+    @Override
+    protected void closeStore() {
+      db.close();
+    }
+  }
+
+  @Nested
+  class AsProjectionStore extends ProjectionStoreContract {
+    private PostgresDatabase db;
+
+    @Override
+    protected ProjectionStore newStore() {
+      db = PostgresFixture.newDatabase();
+      return new PostgresProjectionStore(db);
+    }
+
+    @Override
+    protected void closeStore() {
+      db.close();
+    }
+  }
+
+  @Nested
+  class AsRollupStore extends RollupStoreContract {
+    private PostgresDatabase db;
+
+    @Override
+    protected RollupStore newStore() {
+      db = PostgresFixture.newDatabase();
+      return new PostgresRollups(db);
+    }
+
+    @Override
+    protected void closeStore() {
+      db.close();
+    }
+  }
+
+  @Test
+  void theLogKeepsTheRollupsCurrentAndNeverCountsADuplicate() {
+    try (PostgresDatabase db = PostgresFixture.newDatabase(); PostgresEventLog log = PostgresEventLog.open(db)) {
+      ObjectNode data = EventCodec.JSON.createObjectNode().put("model", "m").put("inputTokens", 10)
+          .put("outputTokens", 3).put("costUsd", 0.5);
+      Event call = new Event("c1", "llm.call", "w1", "r1", T0, null, null, data);
+      List<AppendResult> first = log.append("t1", List.of(call, call.withRunId("r1"))).join();
+      List<AppendResult> again = log.append("t1", List.of(call)).join();
+
+      assertThat(first).extracting(AppendResult::isDuplicate).containsExactly(false, true);
+      assertThat(again.getFirst().isDuplicate()).isTrue();
+      RollupPoint p = new PostgresRollups(db)
+          .query("t1", new RollupQuery("r1", "w1", Bucket.HOUR, T0, T0.plusSeconds(3600))).getFirst();
+      assertThat(p.events()).isEqualTo(1);
+      assertThat(p.inputTokens()).isEqualTo(10);
+      assertThat(p.costUsd()).isEqualTo(0.5);
+    }
+  }
+}
