@@ -88,12 +88,6 @@ public record Delivery(
         Objects.requireNonNull(error, "error"), at, created, version);
   }
 
-  /** Not attempted now, but at {@code next}; the attempt count stays. */
-  public Delivery postponed(String reason, Instant next) {
-    return new Delivery(id, seq, tenant, webhookId, eventId, eventType, body, DeliveryState.PENDING, attempts,
-        Objects.requireNonNull(next, "next"), lastStatus, reason, lastAttempt, created, version);
-  }
-
   private static Instant millis(Instant t) {
     return t == null ? null : t.truncatedTo(ChronoUnit.MILLIS);
   }
