@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -31,9 +32,11 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code /api/v1/webhooks}: a tenant's admin manages its webhook subscriptions and looks at and
  * redelivers their deliveries. Everything needs the {@code admin} scope and stays within the
  * caller's tenant; another tenant's ids are answered as unknown (404), so ids reveal nothing.
- * Secrets are never shown again after creation, and only a generated one is shown then.
+ * Secrets are never shown again after creation, and only a generated one is shown then. Like
+ * {@link WebhookConfiguration}, only in the serving application.
  */
 @RestController
+@ConditionalOnWebApplication
 @RequestMapping("/api/v1/webhooks")
 public class WebhooksController {
 
