@@ -51,7 +51,7 @@ class WebhookDeliveryEndToEndTest {
         "--agentwatch.webhook.backoff=300ms,600ms,1200ms",
         "--agentwatch.webhook.jitter=" + JITTER,
         "--agentwatch.webhook.max-attempts=" + MAX_ATTEMPTS,
-        "--agentwatch.webhook.timeout=1s",
+        "--agentwatch.webhook.timeout=2s",
         "--agentwatch.webhook.poll-interval=50ms",
         "--agentwatch.webhook.circuit-open-for=1s");
   }
@@ -174,7 +174,7 @@ class WebhookDeliveryEndToEndTest {
   void anEndpointThatDoesNotAnswerInTimeIsTriedAgain() {
     Receiver receiver = receiver((n, k, body) -> {
       if (k == 0) {
-        Thread.sleep(2500);
+        Thread.sleep(4000);
       }
       return 200;
     });
@@ -185,7 +185,7 @@ class WebhookDeliveryEndToEndTest {
         () -> onlyDelivery(id).get("attempts").intValue() >= 1);
     JsonNode afterTimeout = onlyDelivery(id);
     if (afterTimeout.get("state").stringValue().equals("pending")) {
-      assertThat(afterTimeout.get("lastError").stringValue()).isEqualTo("no answer within 1000 ms");
+      assertThat(afterTimeout.get("lastError").stringValue()).isEqualTo("no answer within 2000 ms");
       assertThat(afterTimeout.get("lastStatus").isNull()).isTrue();
     }
     TestServer.await("delivered on the second attempt", 20,
@@ -238,7 +238,7 @@ class WebhookDeliveryEndToEndTest {
   @Test
   void aHangingEndpointDelaysNeitherIngestNorAHealthyOneAndItsCircuitOpens() {
     Receiver hanging = receiver((n, k, body) -> {
-      Thread.sleep(5000);
+      Thread.sleep(10_000);
       return 200;
     });
     Receiver healthy = receiver(Receiver.OK);
@@ -279,7 +279,7 @@ class WebhookDeliveryEndToEndTest {
       return switch (plan.get(i)[0]) {
         case 1 -> 502;
         case 2 -> {
-          Thread.sleep(1500);
+          Thread.sleep(3000);
           yield 200;
         }
         default -> 200;

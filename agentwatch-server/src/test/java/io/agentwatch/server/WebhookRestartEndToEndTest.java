@@ -28,7 +28,7 @@ class WebhookRestartEndToEndTest {
       "--agentwatch.webhook.backoff=200ms",
       "--agentwatch.webhook.jitter=0.1",
       "--agentwatch.webhook.max-attempts=100",
-      "--agentwatch.webhook.timeout=1s",
+      "--agentwatch.webhook.timeout=2s",
       "--agentwatch.webhook.poll-interval=50ms",
       "--agentwatch.webhook.circuit-open-for=500ms"};
 
