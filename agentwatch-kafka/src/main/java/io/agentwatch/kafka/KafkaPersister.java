@@ -164,21 +164,22 @@ public final class KafkaPersister implements AutoCloseable {
   private void run() {
     try {
       while (!closed) {
-        ConsumerRecords<byte[], byte[]> records;
         try {
-          records = consumer.poll(POLL);
+          ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+          if (!records.isEmpty()) {
+            handle(records);
+          }
+          updateLag();
         } catch (WakeupException e) {
-          break;
+          // close() woke a blocking call; the loop ends since closed is set.
+        } catch (RuntimeException e) {
+          // Kafka unreachable, or a commit refused after a rebalance: what was not committed is
+          // handed again (to this node or the partition's new owner), which the sink absorbs.
+          LOG.log(System.Logger.Level.WARNING, "the persister of group " + config.groupId() + " failed a round; "
+              + "retrying in " + config.retryBackoff(), e);
+          pause();
         }
-        if (!records.isEmpty()) {
-          handle(records);
-        }
-        updateLag();
       }
-    } catch (WakeupException e) {
-      // close() woke a blocking call.
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "the persister of group " + config.groupId() + " stopped", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
       deadLetters.close(Duration.ofSeconds(5));
