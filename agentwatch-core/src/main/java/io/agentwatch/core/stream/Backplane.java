@@ -5,7 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * Tells every node of a deployment that a shared log grew, for logs whose {@code tail} sees only
- * the appends made on its own node (one PostgreSQL database behind several servers). A notice is
+ * the appends made on its own node (a database shared by several servers without a notification
+ * channel of its own, e.g. behind a pooler that drops {@code LISTEN}). A notice is
  * the cursor of the last event appended; {@link BackplaneEventLog} turns notices into reads of the
  * log, so the log stays the only source of events and their order.
  *
