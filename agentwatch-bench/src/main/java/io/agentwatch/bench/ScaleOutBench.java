@@ -26,7 +26,7 @@ import org.apache.kafka.server.common.MetadataVersion;
  *
  * <pre>
  *   java -cp 'agentwatch-bench.jar:lib/*' io.agentwatch.bench.ScaleOutBench [--kafka host:port]
- *       [--redis redis://127.0.0.1:6379] [--duration 10s] [--producers 8] [--batch 100]
+ *       [--redis redis://127.0.0.1:6379] [--duration 10s] [--warmup 5s] [--producers 8] [--batch 100]
  * </pre>
  * Without {@code --kafka} a single-node KRaft broker runs inside this JVM, sharing its cores.
  * Without a reachable Redis the Redis rows are left out.
@@ -40,6 +40,7 @@ public final class ScaleOutBench {
     Duration duration = BenchOptions.duration(opts.getOrDefault("duration", "10s"));
     int producers = Integer.parseInt(opts.getOrDefault("producers", "8"));
     int batch = Integer.parseInt(opts.getOrDefault("batch", "100"));
+    Duration warmup = BenchOptions.duration(opts.getOrDefault("warmup", "5s"));
     String redisUrl = opts.getOrDefault("redis", "redis://127.0.0.1:6379");
     KafkaClusterTestKit embedded = null;
     String bootstrap = opts.get("kafka");
@@ -56,6 +57,11 @@ public final class ScaleOutBench {
       KafkaLogConfig config = KafkaLogConfig.of(bootstrap, "bench-log-" + run, "bench")
           .withTopicShape(12, (short) 1);
       KafkaLogBench logBench = new KafkaLogBench(config);
+      if (!warmup.isZero()) {
+        // Unmeasured: the JIT compiles the client and broker paths before the rows that count.
+        logBench.run("warm-up", new InMemoryIdLedger(Clock.systemUTC(), Duration.ofSeconds(30), Duration.ofHours(1)),
+            producers, batch, warmup);
+      }
       KafkaLogBench.Result inMemory = logBench.run("in-process ledger",
           new InMemoryIdLedger(Clock.systemUTC(), Duration.ofSeconds(30), Duration.ofHours(1)), producers, batch,
           duration);
@@ -121,7 +127,7 @@ public final class ScaleOutBench {
       String a = args[i];
       if (!a.startsWith("--") || i + 1 >= args.length) {
         throw new IllegalArgumentException("usage: ScaleOutBench [--kafka host:port] [--redis url] [--duration 10s]"
-            + " [--producers 8] [--batch 100]; could not read '" + a + "'");
+            + " [--warmup 5s] [--producers 8] [--batch 100]; could not read '" + a + "'");
       }
       out.put(a.substring(2), args[++i]);
     }

@@ -93,7 +93,7 @@ public final class KafkaEventLog implements EventLog {
     try {
       Cursor head = reader.head();
       started = LiveTail.start(config, storeId, partitionCount);
-      this.writer = new LogWriter(config, storeId, head, ledger, clock, this::awaitVisible);
+      this.writer = new LogWriter(config, head, ledger, clock, this::awaitVisible);
     } catch (RuntimeException e) {
       if (started != null) {
         started.close();

@@ -62,7 +62,6 @@ final class LogWriter {
                  CompletableFuture<List<AppendResult>> future) {}
 
   private final KafkaLogConfig config;
-  private final String storeId;
   private final IdLedger ledger;
   private final Clock clock;
   private final Visibility visibility;
@@ -87,9 +86,8 @@ final class LogWriter {
     boolean await(Map<Integer, Long> lastOffsets, long deadlineNanos) throws InterruptedException;
   }
 
-  LogWriter(KafkaLogConfig config, String storeId, Cursor head, IdLedger ledger, Clock clock, Visibility visibility) {
+  LogWriter(KafkaLogConfig config, Cursor head, IdLedger ledger, Clock clock, Visibility visibility) {
     this.config = config;
-    this.storeId = storeId;
     this.written = head;
     this.ledger = ledger;
     this.clock = clock;

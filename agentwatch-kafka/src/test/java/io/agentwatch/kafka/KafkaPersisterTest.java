@@ -121,7 +121,7 @@ class KafkaPersisterTest {
   }
 
   @Test
-  void aSinkThatIsDownLosesNothingAndTheLagShowsIt() throws Exception {
+  void aSinkThatIsDownLosesNothingAndTheLagDrainsOnceItIsBack() throws Exception {
     AtomicInteger refusals = new AtomicInteger(5);
     EventSink flaky = events -> {
       if (refusals.getAndDecrement() > 0) {
