@@ -1,0 +1,205 @@
+package io.agentwatch.analytics.rollup;
+
+import io.agentwatch.analytics.facts.EventFacts;
+import io.agentwatch.analytics.facts.TaskTracker;
+import io.agentwatch.model.Event;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * Per-agent, per-run, per-(run, agent) and tenant-wide totals in event-time buckets of one minute
+ * and one hour: events, errors, task durations (for p50/p95), tokens and cost. A bucket exists
+ * only once an event fell into it; buckets older than the retention (measured back from the
+ * latest event time of their series) are dropped. Not thread-safe.
+ */
+public final class Rollups {
+
+  /** The bucket sizes the API offers. */
+  public enum Size {
+    MINUTE("1m", Duration.ofMinutes(1)), HOUR("1h", Duration.ofHours(1));
+
+    final String label;
+    final Duration length;
+
+    Size(String label, Duration length) {
+      this.label = label;
+      this.length = length;
+    }
+
+    public String label() {
+      return label;
+    }
+
+    public Duration length() {
+      return length;
+    }
+
+    /** The size written {@code label} ({@code 1m} or {@code 1h}), or null. */
+    public static Size of(String label) {
+      for (Size s : values()) {
+        if (s.label.equals(label)) {
+          return s;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** How long buckets are kept, per size. */
+  public record Config(Duration keepMinutes, Duration keepHours) {
+
+    public static final Config DEFAULTS = new Config(Duration.ofHours(6), Duration.ofDays(7));
+
+    public Config {
+      if (keepMinutes == null || keepMinutes.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new IllegalArgumentException("rollups.keepMinutes must be at least 1m but was " + keepMinutes);
+      }
+      if (keepHours == null || keepHours.compareTo(Duration.ofHours(1)) < 0) {
+        throw new IllegalArgumentException("rollups.keepHours must be at least 1h but was " + keepHours);
+      }
+    }
+
+    Duration keep(Size size) {
+      return size == Size.MINUTE ? keepMinutes : keepHours;
+    }
+  }
+
+  /** Which series: a run and/or an agent; null means "all". */
+  public record Series(String runId, String agentId, Size size) {}
+
+  private static final class Bucket {
+    long events;
+    long errors;
+    long llmCalls;
+    long inputTokens;
+    long outputTokens;
+    double costUsd;
+    long[] durations = new long[0];
+    int durationCount;
+
+    void addDuration(long ms) {
+      if (durationCount == durations.length) {
+        durations = Arrays.copyOf(durations, Math.max(4, durationCount * 2));
+      }
+      durations[durationCount++] = ms;
+    }
+  }
+
+  private final Config config;
+  private final Map<Series, NavigableMap<Instant, Bucket>> series = new HashMap<>();
+
+  public Rollups(Config config) {
+    this.config = config;
+  }
+
+  /**
+   * Counts {@code e}; {@code task} is what the event did to its task (a completion or failure of a
+   * started task adds its duration to the bucket of the event), or null.
+   */
+  public void apply(Event e, TaskTracker.Change task) {
+    long duration = -1;
+    if (task != null && task.after().state().terminal() && task.before() != null
+        && !task.before().state().terminal() && task.before().startedAt() != null) {
+      duration = Math.max(0, Duration.between(task.before().startedAt(), e.ts()).toMillis());
+    }
+    // A task's duration belongs to the agent that ran it, whoever reported the end.
+    String runner = task != null && task.before() != null && task.before().assignee() != null
+        ? task.before().assignee() : e.agentId();
+    for (Size size : Size.values()) {
+      Instant start = startOf(e.ts(), size);
+      add(new Series(null, null, size), start, e, duration);
+      add(new Series(null, e.agentId(), size), start, e, e.agentId().equals(runner) ? duration : -1);
+      if (e.runId() != null) {
+        add(new Series(e.runId(), null, size), start, e, duration);
+        add(new Series(e.runId(), e.agentId(), size), start, e, e.agentId().equals(runner) ? duration : -1);
+      }
+      if (duration >= 0 && !e.agentId().equals(runner)) {
+        durationOnly(new Series(null, runner, size), start, duration);
+        if (e.runId() != null) {
+          durationOnly(new Series(e.runId(), runner, size), start, duration);
+        }
+      }
+    }
+  }
+
+  private void add(Series s, Instant start, Event e, long duration) {
+    Bucket b = bucket(s, start);
+    b.events++;
+    if (EventFacts.isError(e)) {
+      b.errors++;
+    }
+    if (e.type().equals("llm.call")) {
+      b.llmCalls++;
+      b.inputTokens += EventFacts.inputTokens(e);
+      b.outputTokens += EventFacts.outputTokens(e);
+      b.costUsd += EventFacts.costUsd(e);
+    }
+    if (duration >= 0) {
+      b.addDuration(duration);
+    }
+  }
+
+  private void durationOnly(Series s, Instant start, long duration) {
+    bucket(s, start).addDuration(duration);
+  }
+
+  private Bucket bucket(Series s, Instant start) {
+    NavigableMap<Instant, Bucket> buckets = series.computeIfAbsent(s, k -> new TreeMap<>());
+    Bucket b = buckets.get(start);
+    if (b == null) {
+      b = new Bucket();
+      buckets.put(start, b);
+      Instant oldestKept = buckets.lastKey().minus(config.keep(s.size()));
+      while (buckets.firstKey().isBefore(oldestKept)) {
+        buckets.pollFirstEntry();
+      }
+    }
+    return b;
+  }
+
+  /** The buckets of a series starting in [from, to) (either may be null), oldest first. */
+  public List<RollupPoint> query(Series s, Instant from, Instant to) {
+    NavigableMap<Instant, Bucket> buckets = series.get(s);
+    if (buckets == null) {
+      return List.of();
+    }
+    NavigableMap<Instant, Bucket> range = buckets;
+    if (from != null) {
+      range = range.tailMap(startOf(from, s.size()), true);
+    }
+    if (to != null) {
+      range = range.headMap(to, false);
+    }
+    List<RollupPoint> points = new ArrayList<>(range.size());
+    double seconds = s.size().length.toSeconds();
+    range.forEach((start, b) -> {
+      long[] d = Arrays.copyOf(b.durations, b.durationCount);
+      Arrays.sort(d);
+      points.add(new RollupPoint(start, start.plus(s.size().length), b.events, b.events / seconds, b.errors,
+          b.events == 0 ? 0 : b.errors / (double) b.events, d.length, percentile(d, 50), percentile(d, 95),
+          b.llmCalls, b.inputTokens, b.outputTokens, b.inputTokens + b.outputTokens, b.costUsd));
+    });
+    return points;
+  }
+
+  /** Nearest-rank percentile of sorted values, or null when there are none. */
+  static Long percentile(long[] sorted, int p) {
+    if (sorted.length == 0) {
+      return null;
+    }
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(0, rank - 1)];
+  }
+
+  static Instant startOf(Instant ts, Size size) {
+    long len = size.length.toMillis();
+    return Instant.ofEpochMilli(Math.floorDiv(ts.toEpochMilli(), len) * len);
+  }
+}
