@@ -17,13 +17,13 @@ import java.util.Map;
 
 /**
  * {@code anomaly}: an agent behaving unlike its own recent past. Each agent's events are cut into
- * event-time buckets; when a bucket closes, its event count, error rate, mean latency, tokens and
- * cost are compared with an exponentially weighted mean and variance of the agent's earlier
+ * event-time buckets; when a bucket closes, its event count, error rate, mean latency, and tokens
+ * and cost per model call (per call, because model use comes in bursts) are compared with an exponentially weighted mean and variance of the agent's earlier
  * buckets (EWMA with weight {@code alpha}). After {@code warmupBuckets} buckets, a value whose
  * z-score reaches {@code zThreshold} above the mean raises an alert for that metric; the next
  * bucket back under it resolves it. Only rises are alerts: an agent that falls silent is
  * {@code lost_agent}'s business. Buckets without events are not compared (an idle agent is not
- * anomalous). The alert names the run of the bucket's last event in a run. To keep a steady baseline from making tiny changes look huge, the standard deviation
+ * anomalous), nor are per-call and latency metrics of buckets without model calls or latencies. The alert names the run of the bucket's last event in a run. To keep a steady baseline from making tiny changes look huge, the standard deviation
  * used is at least {@code relativeFloor} × |mean| and at least the metric's absolute floor.
  */
 public final class AnomalyDetector implements Detector {
@@ -32,8 +32,8 @@ public final class AnomalyDetector implements Detector {
 
   /** What is compared, with the smallest standard deviation assumed for it. */
   public enum Metric {
-    EVENTS("event count"), ERROR_RATE("error rate"), LATENCY_MS("mean latency (ms)"), TOKENS("token use"),
-    COST_USD("cost (USD)");
+    EVENTS("event count"), ERROR_RATE("error rate"), LATENCY_MS("mean latency (ms)"),
+    TOKENS("token use per model call"), COST_USD("cost per model call (USD)");
 
     final String words;
 
@@ -54,7 +54,7 @@ public final class AnomalyDetector implements Detector {
                        Map<Metric, Double> floors) {
 
     public static final Config DEFAULTS = new Config(Duration.ofSeconds(10), 0.1, 4.0, 12, 0.25, Map.of(
-        Metric.EVENTS, 3.0, Metric.ERROR_RATE, 0.1, Metric.LATENCY_MS, 100.0, Metric.TOKENS, 500.0,
+        Metric.EVENTS, 3.0, Metric.ERROR_RATE, 0.15, Metric.LATENCY_MS, 100.0, Metric.TOKENS, 500.0,
         Metric.COST_USD, 0.01));
 
     public Config {
@@ -107,6 +107,7 @@ public final class AnomalyDetector implements Detector {
     long errors;
     double latencySum;
     long latencySamples;
+    long llmCalls;
     double tokens;
     double cost;
     String runId;
@@ -126,6 +127,9 @@ public final class AnomalyDetector implements Detector {
         latencySum += latency;
         latencySamples++;
       }
+      if (e.type().equals("llm.call")) {
+        llmCalls++;
+      }
       tokens += EventFacts.inputTokens(e) + EventFacts.outputTokens(e);
       cost += EventFacts.costUsd(e);
       if (e.runId() != null) {
@@ -142,8 +146,8 @@ public final class AnomalyDetector implements Detector {
         case EVENTS -> (double) events;
         case ERROR_RATE -> errors / (double) events;
         case LATENCY_MS -> latencySamples == 0 ? null : latencySum / latencySamples;
-        case TOKENS -> tokens;
-        case COST_USD -> cost;
+        case TOKENS -> llmCalls == 0 ? null : tokens / llmCalls;
+        case COST_USD -> llmCalls == 0 ? null : cost / llmCalls;
       };
     }
   }

@@ -32,7 +32,7 @@ public final class InconsistentAgentDetector implements Detector {
 
   public record Config(int flapChanges, Duration flapWindow) {
 
-    public static final Config DEFAULTS = new Config(6, Duration.ofSeconds(60));
+    public static final Config DEFAULTS = new Config(10, Duration.ofSeconds(60));
 
     public Config {
       Words.atLeast("inconsistent_agent.flapChanges", flapChanges, 2);

@@ -85,7 +85,7 @@ public final class CausalGraph {
       }
     });
     edgeList.sort(Comparator.comparing(GraphData.Edge::from).thenComparing(GraphData.Edge::to)
-        .thenComparing(GraphData.Edge::kind));
+        .thenComparing(e -> e.kind().label()));
     return new GraphData(nodeList, edgeList, clock);
   }
 
