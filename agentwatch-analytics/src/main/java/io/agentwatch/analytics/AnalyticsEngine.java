@@ -1,5 +1,12 @@
 package io.agentwatch.analytics;
 
+import io.agentwatch.analytics.detect.AnomalyDetector;
+import io.agentwatch.analytics.detect.CommunicationCascadeDetector;
+import io.agentwatch.analytics.detect.InconsistentAgentDetector;
+import io.agentwatch.analytics.detect.LostAgentDetector;
+import io.agentwatch.analytics.detect.ResourceHoardingDetector;
+import io.agentwatch.analytics.detect.RoutingLoopDetector;
+import io.agentwatch.analytics.detect.StuckTaskDetector;
 import io.agentwatch.model.Event;
 import java.time.Instant;
 import java.util.HashMap;
@@ -14,6 +21,11 @@ import java.util.TreeMap;
  * thread-safe.
  */
 public final class AnalyticsEngine {
+
+  /** The detector names alerts carry (API.md). */
+  public static final List<String> DETECTORS = List.of(RoutingLoopDetector.NAME, StuckTaskDetector.NAME,
+      LostAgentDetector.NAME, ResourceHoardingDetector.NAME, CommunicationCascadeDetector.NAME,
+      InconsistentAgentDetector.NAME, AnomalyDetector.NAME);
 
   private final AnalyticsConfig config;
   private final Map<String, TenantAnalytics> tenants = new HashMap<>();
