@@ -128,22 +128,32 @@ public final class AnalyticsFollower implements AutoCloseable {
     }
   }
 
-  /** The events right after the position: the live notification when it continues exactly, else a read. */
+  /**
+   * The events right after the position: the live notifications that continue exactly from it
+   * (several at once, up to a page, so that one durable append of alerts serves them all when
+   * the follower is behind), else a read from the log.
+   */
   private List<StoredEvent> nextBatch() {
+    List<StoredEvent> batch = new ArrayList<>();
+    Cursor at = position;
     List<StoredEvent> notified;
-    while ((notified = live.peek()) != null) {
-      List<StoredEvent> fresh = notified.stream().filter(e -> !position.covers(e.partition(), e.offset())).toList();
+    while (batch.size() < PAGE && (notified = live.peek()) != null) {
+      Cursor from = at;
+      List<StoredEvent> fresh = notified.stream().filter(e -> !from.covers(e.partition(), e.offset())).toList();
       if (fresh.isEmpty()) {
         live.poll();
         continue;
       }
-      if (!continuesFrom(position, fresh)) {
+      if (!continuesFrom(at, fresh)) {
         break;
       }
       live.poll();
-      return fresh;
+      batch.addAll(fresh);
+      for (StoredEvent e : fresh) {
+        at = at.advance(e.partition(), e.offset());
+      }
     }
-    return log.readAll(position, PAGE);
+    return batch.isEmpty() ? log.readAll(position, PAGE) : batch;
   }
 
   private static boolean continuesFrom(Cursor at, List<StoredEvent> events) {

@@ -84,6 +84,22 @@ public final class Rollups {
     long[] durations = new long[0];
     int durationCount;
 
+    void add(Counts c, long duration) {
+      events++;
+      if (c.error()) {
+        errors++;
+      }
+      if (c.llm()) {
+        llmCalls++;
+        inputTokens += c.inputTokens();
+        outputTokens += c.outputTokens();
+        costUsd += c.costUsd();
+      }
+      if (duration >= 0) {
+        addDuration(duration);
+      }
+    }
+
     void addDuration(long ms) {
       if (durationCount == durations.length) {
         durations = Arrays.copyOf(durations, Math.max(4, durationCount * 2));
@@ -93,7 +109,14 @@ public final class Rollups {
   }
 
   private final Config config;
-  private final Map<Series, NavigableMap<Instant, Bucket>> series = new HashMap<>();
+  /** One series' buckets by start, and its newest bucket at hand. */
+  private static final class Timeline {
+    final NavigableMap<Instant, Bucket> buckets = new TreeMap<>();
+    Instant latestStart;
+    Bucket latest;
+  }
+
+  private final Map<Series, Timeline> series = new HashMap<>();
 
   public Rollups(Config config) {
     this.config = config;
@@ -112,65 +135,66 @@ public final class Rollups {
     // A task's duration belongs to the agent that ran it, whoever reported the end.
     String runner = task != null && task.before() != null && task.before().assignee() != null
         ? task.before().assignee() : e.agentId();
+    Counts counts = new Counts(e);
     for (Size size : Size.values()) {
       Instant start = startOf(e.ts(), size);
-      add(new Series(null, null, size), start, e, duration);
-      add(new Series(null, e.agentId(), size), start, e, e.agentId().equals(runner) ? duration : -1);
+      long own = e.agentId().equals(runner) ? duration : -1;
+      bucket(new Series(null, null, size), start).add(counts, duration);
+      bucket(new Series(null, e.agentId(), size), start).add(counts, own);
       if (e.runId() != null) {
-        add(new Series(e.runId(), null, size), start, e, duration);
-        add(new Series(e.runId(), e.agentId(), size), start, e, e.agentId().equals(runner) ? duration : -1);
+        bucket(new Series(e.runId(), null, size), start).add(counts, duration);
+        bucket(new Series(e.runId(), e.agentId(), size), start).add(counts, own);
       }
-      if (duration >= 0 && !e.agentId().equals(runner)) {
-        durationOnly(new Series(null, runner, size), start, duration);
+      if (duration >= 0 && own < 0) {
+        bucket(new Series(null, runner, size), start).addDuration(duration);
         if (e.runId() != null) {
-          durationOnly(new Series(e.runId(), runner, size), start, duration);
+          bucket(new Series(e.runId(), runner, size), start).addDuration(duration);
         }
       }
     }
   }
 
-  private void add(Series s, Instant start, Event e, long duration) {
-    Bucket b = bucket(s, start);
-    b.events++;
-    if (EventFacts.isError(e)) {
-      b.errors++;
+  /** What one event adds to every bucket it falls in, worked out once. */
+  private record Counts(boolean error, boolean llm, long inputTokens, long outputTokens, double costUsd) {
+    Counts(Event e) {
+      this(EventFacts.isError(e), e.type().equals("llm.call"), EventFacts.inputTokens(e), EventFacts.outputTokens(e),
+          EventFacts.costUsd(e));
     }
-    if (e.type().equals("llm.call")) {
-      b.llmCalls++;
-      b.inputTokens += EventFacts.inputTokens(e);
-      b.outputTokens += EventFacts.outputTokens(e);
-      b.costUsd += EventFacts.costUsd(e);
-    }
-    if (duration >= 0) {
-      b.addDuration(duration);
-    }
-  }
-
-  private void durationOnly(Series s, Instant start, long duration) {
-    bucket(s, start).addDuration(duration);
   }
 
   private Bucket bucket(Series s, Instant start) {
-    NavigableMap<Instant, Bucket> buckets = series.computeIfAbsent(s, k -> new TreeMap<>());
-    Bucket b = buckets.get(start);
+    Timeline t = series.get(s);
+    if (t == null) {
+      t = new Timeline();
+      series.put(s, t);
+    }
+    // Events arrive roughly in time order: the newest bucket is nearly always the one wanted.
+    if (t.latest != null && t.latestStart.equals(start)) {
+      return t.latest;
+    }
+    Bucket b = t.buckets.get(start);
     if (b == null) {
       b = new Bucket();
-      buckets.put(start, b);
-      Instant oldestKept = buckets.lastKey().minus(config.keep(s.size()));
-      while (buckets.firstKey().isBefore(oldestKept)) {
-        buckets.pollFirstEntry();
+      t.buckets.put(start, b);
+      Instant oldestKept = t.buckets.lastKey().minus(config.keep(s.size()));
+      while (t.buckets.firstKey().isBefore(oldestKept)) {
+        t.buckets.pollFirstEntry();
       }
+    }
+    if (start.equals(t.buckets.lastKey())) {
+      t.latest = b;
+      t.latestStart = start;
     }
     return b;
   }
 
   /** The buckets of a series starting in [from, to) (either may be null), oldest first. */
   public List<RollupPoint> query(Series s, Instant from, Instant to) {
-    NavigableMap<Instant, Bucket> buckets = series.get(s);
-    if (buckets == null) {
+    Timeline t = series.get(s);
+    if (t == null) {
       return List.of();
     }
-    NavigableMap<Instant, Bucket> range = buckets;
+    NavigableMap<Instant, Bucket> range = t.buckets;
     if (from != null) {
       range = range.tailMap(startOf(from, s.size()), true);
     }
