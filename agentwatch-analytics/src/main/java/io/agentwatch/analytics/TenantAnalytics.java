@@ -50,7 +50,6 @@ public final class TenantAnalytics {
   /** Event types the server writes itself: facts about agents, not activity of an agent. */
   private static final Set<String> CONTROL_TYPES = Set.of(AgentRegistry.COMMAND_ISSUED, "agent.edited", "run.edited");
 
-  private final AnalyticsConfig config;
   private final AgentRegistry agents = new AgentRegistry();
   private final TaskTracker tasks = new TaskTracker();
   private final Interactions interactions;
@@ -64,7 +63,6 @@ public final class TenantAnalytics {
   private Instant lastReceivedAt;
 
   public TenantAnalytics(AnalyticsConfig config) {
-    this.config = config;
     this.interactions = new Interactions(config.parentMemory());
     this.rollups = new Rollups(config.rollups());
     this.detectors = List.of(
@@ -150,11 +148,6 @@ public final class TenantAnalytics {
     return quiet.isNegative() ? clock : clock.plus(quiet);
   }
 
-  /** The current event time, or null before the first event. */
-  public Instant clock() {
-    return clock;
-  }
-
   /** A copy of a run's causal graph, or null when the run has no events. */
   public GraphData runGraph(String runId) {
     CausalGraph g = runGraphs.get(runId);
@@ -188,10 +181,6 @@ public final class TenantAnalytics {
   /** Every alert of the tenant in log order. */
   public List<AlertView> allAlerts() {
     return alerts.all();
-  }
-
-  public AnalyticsConfig config() {
-    return config;
   }
 
   /** Turns detector signals into alert events, consulting and updating the alert book. */

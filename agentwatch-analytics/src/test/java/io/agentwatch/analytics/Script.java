@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -143,13 +142,5 @@ public final class Script {
   public Script command(String agent, String type) {
     event("command.issued", "agentwatch-api", null, agent, "type", type, "agentId", agent);
     return this;
-  }
-
-  public static Map<String, Object> data(Object... fields) {
-    java.util.LinkedHashMap<String, Object> m = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < fields.length; i += 2) {
-      m.put((String) fields[i], fields[i + 1]);
-    }
-    return m;
   }
 }

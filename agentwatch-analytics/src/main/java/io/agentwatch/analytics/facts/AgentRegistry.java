@@ -10,8 +10,9 @@ import java.util.Map;
  * quarantined or offline, its last run. Fed every non-alert event in log order. Not thread-safe.
  *
  * <p>An agent is quarantined while its latest {@code agent.status} says so, or when a
- * {@code command.issued} of type {@code quarantine} names it and no later status of the agent
- * replaced it; a {@code resume} command lifts a quarantine the same way.
+ * {@code command.issued} of type {@code quarantine} is for it (the event's agent, or the one its
+ * {@code data.agentId} or {@code target} names) and no later status of the agent replaced it; a
+ * {@code resume} command lifts a quarantine the same way.
  */
 public final class AgentRegistry {
 
@@ -82,11 +83,12 @@ public final class AgentRegistry {
 
   private void applyCommand(Event e) {
     String type = EventFacts.text(e.data(), "type");
-    String named = EventFacts.text(e.data(), "agentId");
-    String target = named != null ? named : e.target();
-    if (target == null || type == null) {
+    if (type == null) {
       return;
     }
+    // The API records a command under the agent it is for; data.agentId or target name it otherwise.
+    String named = EventFacts.text(e.data(), "agentId");
+    String target = named != null ? named : e.target() != null ? e.target() : e.agentId();
     Agent agent = agents.computeIfAbsent(target, Agent::new);
     if (type.equals("quarantine")) {
       agent.quarantined = true;

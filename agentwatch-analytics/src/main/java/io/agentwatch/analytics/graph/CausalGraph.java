@@ -62,9 +62,6 @@ public final class CausalGraph {
     clock = max(clock, i.ts());
   }
 
-  public boolean isEmpty() {
-    return nodes.isEmpty();
-  }
 
   /**
    * A copy of the graph, nodes sorted by id and edges by (from, to, kind), each node described by

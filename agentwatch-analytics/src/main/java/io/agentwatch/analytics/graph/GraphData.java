@@ -16,10 +16,7 @@ public record GraphData(List<Node> nodes, List<Edge> edges, Instant clock) {
   }
 
   /** What is known about an agent besides its links: null fields are unknown. */
-  public record Agent(String role, String status, boolean quarantined, boolean offline, boolean lost) {
-
-    public static final Agent UNKNOWN = new Agent(null, null, false, false, false);
-  }
+  public record Agent(String role, String status, boolean quarantined, boolean offline, boolean lost) {}
 
   /** @param events how many events the agent sent in this graph's scope (0 for one only named as a target) */
   public record Node(String id, Agent agent, long events, Instant firstSeen, Instant lastSeen) {}

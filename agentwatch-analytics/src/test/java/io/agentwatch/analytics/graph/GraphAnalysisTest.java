@@ -75,6 +75,8 @@ class GraphAnalysisTest {
   void quarantinedAndOfflineAgentsAreMarkedOnTheirNodes() {
     Script s = new Script("r1").register("w1", "worker").register("w2", "worker").register("w3", "worker")
         .message("w1", "w2").status("w2", "quarantined").status("w3", "offline").command("w1", "quarantine");
+    // As the commands endpoint records it: under the agent the command is for.
+    s.register("w4", "worker").event("command.issued", "w4", null, null, "type", "quarantine");
     GraphReport r = report(s);
     Map<String, GraphReport.NodeReport> nodes = r.nodes().stream()
         .collect(Collectors.toMap(GraphReport.NodeReport::id, n -> n));
@@ -83,6 +85,8 @@ class GraphAnalysisTest {
     assertThat(nodes.get("w2").status()).isEqualTo("quarantined");
     assertThat(nodes.get("w3").offline()).isTrue();
     assertThat(nodes.get("w3").role()).isEqualTo("worker");
+    assertThat(nodes.get("w4").quarantined()).isTrue();
+    assertThat(nodes.get("w4").events()).as("a command is not the agent's own activity").isEqualTo(1);
     assertThat(nodes).doesNotContainKey("agentwatch-api");
   }
 
