@@ -17,6 +17,8 @@ import java.util.Objects;
  *
  * @param parentMemory how many recent events per tenant are remembered to link a child event to
  *                     its parent's agent
+ * @param endedTaskMemory how many ended tasks per tenant are remembered to recognise a repeated
+ *                     completion (open tasks are always remembered)
  */
 public record AnalyticsConfig(
     RoutingLoopDetector.Config routingLoop,
@@ -28,13 +30,14 @@ public record AnalyticsConfig(
     AnomalyDetector.Config anomaly,
     Rollups.Config rollups,
     GraphAnalysis.Limits graph,
-    int parentMemory) {
+    int parentMemory,
+    int endedTaskMemory) {
 
   public static final AnalyticsConfig DEFAULTS = new AnalyticsConfig(
       RoutingLoopDetector.Config.DEFAULTS, StuckTaskDetector.Config.DEFAULTS, LostAgentDetector.Config.DEFAULTS,
       ResourceHoardingDetector.Config.DEFAULTS, CommunicationCascadeDetector.Config.DEFAULTS,
       InconsistentAgentDetector.Config.DEFAULTS, AnomalyDetector.Config.DEFAULTS, Rollups.Config.DEFAULTS,
-      GraphAnalysis.Limits.DEFAULTS, 100_000);
+      GraphAnalysis.Limits.DEFAULTS, 100_000, 100_000);
 
   public AnalyticsConfig {
     Objects.requireNonNull(routingLoop, "routingLoop");
@@ -48,6 +51,9 @@ public record AnalyticsConfig(
     Objects.requireNonNull(graph, "graph");
     if (parentMemory < 1) {
       throw new IllegalArgumentException("parentMemory must be at least 1 but was " + parentMemory);
+    }
+    if (endedTaskMemory < 1) {
+      throw new IllegalArgumentException("endedTaskMemory must be at least 1 but was " + endedTaskMemory);
     }
   }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -28,7 +29,8 @@ import java.util.function.Function;
  * stands (the approach of core's {@code ProjectionUpdater}). Each tenant's alert events are
  * appended to that tenant's log through the ordinary {@link EventLog#append}, so they are durable,
  * streamed, stored and queryable like any event; the position moves past a batch only once its
- * alerts are durable, and is saved under {@value #READER} about every second.
+ * alerts are durable (the next batch is processed meanwhile), and is saved under {@value #READER}
+ * about every second.
  *
  * <p>Restart: the engine's state lives in memory, so a start first replays the log from the
  * beginning up to the saved position without appending (those alerts are in the log already,
@@ -49,7 +51,7 @@ public final class AnalyticsFollower implements AutoCloseable {
   public static final String READER = "analytics";
 
   private static final System.Logger LOG = System.getLogger(AnalyticsFollower.class.getName());
-  private static final int PAGE = 1000;
+  private static final int PAGE = 5000;
   private static final Duration SAVE_EVERY = Duration.ofSeconds(1);
 
   private final EventLog log;
@@ -61,15 +63,18 @@ public final class AnalyticsFollower implements AutoCloseable {
   private final BlockingQueue<List<StoredEvent>> live = new ArrayBlockingQueue<>(256);
   private final ReentrantLock signal = new ReentrantLock();
   private final Condition changed = signal.newCondition();
+  /** Processed and with its alerts durable: what readers may rely on and what is saved. */
   private volatile Cursor position;
+  /** Processed by the engine, its alerts possibly still on their way: where reading continues. */
+  private Cursor processed;
   private volatile boolean running;
-  private volatile boolean caughtUp;
-  private Cursor replayUntil;
+  private volatile Cursor replayUntil;
   private Cursor savedPosition;
   private Instant lastSave;
   private Instant lastTick;
   private Thread thread;
   private AutoCloseable tail;
+  private InFlight inFlight;
 
   /**
    * @param tick wall time between ticks; zero turns ticks off (deadlines then fire only when later
@@ -95,6 +100,7 @@ public final class AnalyticsFollower implements AutoCloseable {
     replayUntil = positions.load(READER).filter(c -> !c.isStaleFor(head)).orElse(log.beginning());
     savedPosition = replayUntil;
     position = log.beginning();
+    processed = position;
     lastSave = clock.instant();
     lastTick = clock.instant();
     running = true;
@@ -112,7 +118,7 @@ public final class AnalyticsFollower implements AutoCloseable {
       try {
         List<StoredEvent> batch = nextBatch();
         if (batch.isEmpty()) {
-          caughtUp = position.coversAll(replayUntil);
+          settle();
           tickIfDue();
           saveIfDue(true);
           awaitWake(Duration.ofMillis(200));
@@ -135,7 +141,7 @@ public final class AnalyticsFollower implements AutoCloseable {
    */
   private List<StoredEvent> nextBatch() {
     List<StoredEvent> batch = new ArrayList<>();
-    Cursor at = position;
+    Cursor at = processed;
     List<StoredEvent> notified;
     while (batch.size() < PAGE && (notified = live.peek()) != null) {
       Cursor from = at;
@@ -153,7 +159,7 @@ public final class AnalyticsFollower implements AutoCloseable {
         at = at.advance(e.partition(), e.offset());
       }
     }
-    return batch.isEmpty() ? log.readAll(position, PAGE) : batch;
+    return batch.isEmpty() ? log.readAll(processed, PAGE) : batch;
   }
 
   private static boolean continuesFrom(Cursor at, List<StoredEvent> events) {
@@ -167,13 +173,18 @@ public final class AnalyticsFollower implements AutoCloseable {
     return true;
   }
 
+  /** Alerts on their way into the log, and the position to move to once they are durable. */
+  private record InFlight(Map<String, List<Event>> alerts, CompletableFuture<Void> durable, Cursor after) {}
+
   /**
-   * Applies a batch; appends the alerts of the events past the replay point and waits until they
-   * are durable before moving the position (a failed append is retried with the same alerts).
+   * Applies a batch and sends the alerts of the events past the replay point to the log. The
+   * append is not waited for here: the next batch is processed while it becomes durable, and only
+   * then does the position move past this batch. One append is in flight at a time, so alerts
+   * reach the log in the order they were made, even when one has to be retried.
    */
   private void process(List<StoredEvent> batch) {
     Map<String, List<Event>> alerts = new LinkedHashMap<>();
-    Cursor at = position;
+    Cursor at = processed;
     state.writeLock().lock();
     try {
       for (StoredEvent stored : batch) {
@@ -186,13 +197,44 @@ public final class AnalyticsFollower implements AutoCloseable {
     } finally {
       state.writeLock().unlock();
     }
-    appendDurably(alerts);
+    processed = at;
+    settle();
+    if (alerts.isEmpty()) {
+      moveTo(at);
+    } else {
+      inFlight = new InFlight(alerts, appendAll(alerts), at);
+    }
+  }
+
+  /** Waits for the alerts in flight to be durable (retrying them if needed), then moves the position past them. */
+  private void settle() {
+    InFlight f = inFlight;
+    if (f == null) {
+      return;
+    }
+    try {
+      f.durable().join();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "cannot append alerts; retrying", e);
+      appendDurably(f.alerts());
+    }
+    inFlight = null;
+    moveTo(f.after());
+  }
+
+  private void moveTo(Cursor at) {
     position = at;
     wake();
   }
 
+  private CompletableFuture<Void> appendAll(Map<String, List<Event>> alerts) {
+    // Appends made one after another by one thread are applied in that order (EventLog's contract).
+    return CompletableFuture.allOf(alerts.entrySet().stream()
+        .map(t -> log.append(t.getKey(), t.getValue())).toArray(CompletableFuture[]::new));
+  }
+
   private void tickIfDue() {
-    if (tick.isZero() || !caughtUp) {
+    if (tick.isZero() || !caughtUp()) {
       return;
     }
     Instant now = clock.instant();
@@ -200,6 +242,7 @@ public final class AnalyticsFollower implements AutoCloseable {
       return;
     }
     lastTick = now;
+    settle();
     Map<String, List<Event>> alerts;
     state.writeLock().lock();
     try {
@@ -263,7 +306,8 @@ public final class AnalyticsFollower implements AutoCloseable {
 
   /** Whether the replay of what was processed before the last restart is done. */
   public boolean caughtUp() {
-    return caughtUp;
+    Cursor until = replayUntil;
+    return until != null && position.coversAll(until);
   }
 
   /** Waits until the analytics has processed everything {@code cursor} covers; false on timeout. */
@@ -328,6 +372,9 @@ public final class AnalyticsFollower implements AutoCloseable {
       LOG.log(System.Logger.Level.WARNING, "analytics follower did not stop cleanly", e);
     }
     try {
+      if (inFlight != null) {
+        settle();
+      }
       if (position.coversAll(replayUntil) && !position.equals(savedPosition)) {
         save();
       }

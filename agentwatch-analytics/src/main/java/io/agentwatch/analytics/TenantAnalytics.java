@@ -51,7 +51,7 @@ public final class TenantAnalytics {
   private static final Set<String> CONTROL_TYPES = Set.of(AgentRegistry.COMMAND_ISSUED, "agent.edited", "run.edited");
 
   private final AgentRegistry agents = new AgentRegistry();
-  private final TaskTracker tasks = new TaskTracker();
+  private final TaskTracker tasks;
   private final Interactions interactions;
   private final CausalGraph tenantGraph = new CausalGraph();
   private final Map<String, CausalGraph> runGraphs = new HashMap<>();
@@ -64,6 +64,7 @@ public final class TenantAnalytics {
 
   public TenantAnalytics(AnalyticsConfig config) {
     this.interactions = new Interactions(config.parentMemory());
+    this.tasks = new TaskTracker(config.endedTaskMemory());
     this.rollups = new Rollups(config.rollups());
     this.detectors = List.of(
         new RoutingLoopDetector(config.routingLoop()),

@@ -54,6 +54,27 @@ class AnalyticsFollowerTest {
   }
 
   @Test
+  void everyEventIsAppliedOnceWhileAlertsAreStillOnTheirWayIntoTheLog() throws Exception {
+    InMemoryEventLog log = new InMemoryEventLog();
+    try (AnalyticsFollower f = follower(log, new InMemoryPositionStore(), Clock.systemUTC(), Duration.ZERO)) {
+      int appended = 0;
+      for (int i = 0; i < 50; i++) {
+        // Each batch completes a task assigned to someone else: every batch raises an alert.
+        Script s = new Script("r1", "b" + i).assign("boss", "t" + i, "w1").complete("w2", "t" + i, "x").log("w3");
+        log.append("acme", s.events()).join();
+        appended += s.events().size();
+      }
+      assertThat(f.awaitApplied(log.head(), Duration.ofSeconds(10))).isTrue();
+      long counted = f.read(engine -> engine.tenant("acme")
+          .rollups(new io.agentwatch.analytics.rollup.Rollups.Series(null, null,
+              io.agentwatch.analytics.rollup.Rollups.Size.HOUR), null, null)
+          .stream().mapToLong(io.agentwatch.analytics.rollup.RollupPoint::events).sum());
+      assertThat(counted).isEqualTo(appended);
+      assertThat(alerts(log, "acme")).hasSize(50);
+    }
+  }
+
+  @Test
   void aWallClockTickReportsALostAgentWhileItsTenantIsSilent() throws Exception {
     InMemoryEventLog log = new InMemoryEventLog();
     AtomicReference<Instant> wall = new AtomicReference<>(Instant.now());

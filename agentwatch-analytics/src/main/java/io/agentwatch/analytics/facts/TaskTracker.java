@@ -3,6 +3,7 @@ package io.agentwatch.analytics.facts;
 import io.agentwatch.model.Event;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import tools.jackson.databind.JsonNode;
@@ -11,7 +12,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The tasks of one tenant as far as the analytics needs them: who holds each task, its state, and
  * its completion. Tasks are named within their run. Each task event yields a {@link Change} with
- * the task as it was before, so detectors can compare. Not thread-safe.
+ * the task as it was before, so detectors can compare. Tasks that have not ended are all kept;
+ * of the ended ones only the most recently ended {@code endedMemory} (a completion repeated later
+ * than that is treated as the first). Not thread-safe.
  */
 public final class TaskTracker {
 
@@ -50,7 +53,20 @@ public final class TaskTracker {
     }
   }
 
-  private final Map<Key, Task> tasks = new HashMap<>();
+  private final Map<Key, Task> open = new HashMap<>();
+  private final Map<Key, Task> ended;
+
+  public TaskTracker(int endedMemory) {
+    if (endedMemory < 1) {
+      throw new IllegalArgumentException("endedMemory must be at least 1 but was " + endedMemory);
+    }
+    this.ended = new LinkedHashMap<>(Math.min(endedMemory, 1 << 16), 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Key, Task> eldest) {
+        return size() > endedMemory;
+      }
+    };
+  }
 
   /** Applies a {@code task.*} event; null for any other event. */
   public Change apply(Event e) {
@@ -62,7 +78,7 @@ public final class TaskTracker {
       return null;
     }
     Key key = new Key(e.runId() == null ? "" : e.runId(), taskId);
-    Task before = tasks.get(key);
+    Task before = get(key);
     Task t = before != null ? before
         : new Task(e.runId(), taskId, State.CREATED, null, null, null, null, null, null, null);
     Task after = switch (e.type()) {
@@ -85,7 +101,13 @@ public final class TaskTracker {
               t.completedBy(), t.completedEventId(), t.completedAt(), t.result());
       default -> t;
     };
-    tasks.put(key, after);
+    if (after.state().terminal()) {
+      open.remove(key);
+      ended.put(key, after);
+    } else {
+      ended.remove(key);
+      open.put(key, after);
+    }
     return new Change(key, before, after, e);
   }
 
@@ -108,6 +130,7 @@ public final class TaskTracker {
   }
 
   public Task get(Key key) {
-    return tasks.get(key);
+    Task t = open.get(key);
+    return t != null ? t : ended.get(key);
   }
 }

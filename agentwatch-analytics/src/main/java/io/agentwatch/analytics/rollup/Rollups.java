@@ -116,7 +116,9 @@ public final class Rollups {
     Bucket latest;
   }
 
-  private final Map<Series, Timeline> series = new HashMap<>();
+  private record Scope(String runId, String agentId) {}
+
+  private final Map<Scope, Timeline[]> scopes = new HashMap<>();
 
   public Rollups(Config config) {
     this.config = config;
@@ -135,23 +137,40 @@ public final class Rollups {
     // A task's duration belongs to the agent that ran it, whoever reported the end.
     String runner = task != null && task.before() != null && task.before().assignee() != null
         ? task.before().assignee() : e.agentId();
+    long own = e.agentId().equals(runner) ? duration : -1;
     Counts counts = new Counts(e);
+    Timeline[] tenant = timelines(null, null);
+    Timeline[] agent = timelines(null, e.agentId());
+    Timeline[] run = e.runId() == null ? null : timelines(e.runId(), null);
+    Timeline[] runAgent = e.runId() == null ? null : timelines(e.runId(), e.agentId());
+    boolean runnerElsewhere = duration >= 0 && own < 0;
     for (Size size : Size.values()) {
+      int i = size.ordinal();
       Instant start = startOf(e.ts(), size);
-      long own = e.agentId().equals(runner) ? duration : -1;
-      bucket(new Series(null, null, size), start).add(counts, duration);
-      bucket(new Series(null, e.agentId(), size), start).add(counts, own);
-      if (e.runId() != null) {
-        bucket(new Series(e.runId(), null, size), start).add(counts, duration);
-        bucket(new Series(e.runId(), e.agentId(), size), start).add(counts, own);
+      bucket(tenant[i], size, start).add(counts, duration);
+      bucket(agent[i], size, start).add(counts, own);
+      if (run != null) {
+        bucket(run[i], size, start).add(counts, duration);
+        bucket(runAgent[i], size, start).add(counts, own);
       }
-      if (duration >= 0 && own < 0) {
-        bucket(new Series(null, runner, size), start).addDuration(duration);
+      if (runnerElsewhere) {
+        bucket(timelines(null, runner)[i], size, start).addDuration(duration);
         if (e.runId() != null) {
-          bucket(new Series(e.runId(), runner, size), start).addDuration(duration);
+          bucket(timelines(e.runId(), runner)[i], size, start).addDuration(duration);
         }
       }
     }
+  }
+
+  /** The minute and hour timelines of a run and/or agent (null: all), made on first use. */
+  private Timeline[] timelines(String runId, String agentId) {
+    Scope key = new Scope(runId, agentId);
+    Timeline[] t = scopes.get(key);
+    if (t == null) {
+      t = new Timeline[] {new Timeline(), new Timeline()};
+      scopes.put(key, t);
+    }
+    return t;
   }
 
   /** What one event adds to every bucket it falls in, worked out once. */
@@ -162,12 +181,7 @@ public final class Rollups {
     }
   }
 
-  private Bucket bucket(Series s, Instant start) {
-    Timeline t = series.get(s);
-    if (t == null) {
-      t = new Timeline();
-      series.put(s, t);
-    }
+  private Bucket bucket(Timeline t, Size size, Instant start) {
     // Events arrive roughly in time order: the newest bucket is nearly always the one wanted.
     if (t.latest != null && t.latestStart.equals(start)) {
       return t.latest;
@@ -176,7 +190,7 @@ public final class Rollups {
     if (b == null) {
       b = new Bucket();
       t.buckets.put(start, b);
-      Instant oldestKept = t.buckets.lastKey().minus(config.keep(s.size()));
+      Instant oldestKept = t.buckets.lastKey().minus(config.keep(size));
       while (t.buckets.firstKey().isBefore(oldestKept)) {
         t.buckets.pollFirstEntry();
       }
@@ -190,11 +204,11 @@ public final class Rollups {
 
   /** The buckets of a series starting in [from, to) (either may be null), oldest first. */
   public List<RollupPoint> query(Series s, Instant from, Instant to) {
-    Timeline t = series.get(s);
-    if (t == null) {
+    Timeline[] timelines = scopes.get(new Scope(s.runId(), s.agentId()));
+    if (timelines == null) {
       return List.of();
     }
-    NavigableMap<Instant, Bucket> range = t.buckets;
+    NavigableMap<Instant, Bucket> range = timelines[s.size().ordinal()].buckets;
     if (from != null) {
       range = range.tailMap(startOf(from, s.size()), true);
     }
