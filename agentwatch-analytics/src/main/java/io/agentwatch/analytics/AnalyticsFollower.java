@@ -188,9 +188,15 @@ public final class AnalyticsFollower implements AutoCloseable {
     state.writeLock().lock();
     try {
       for (StoredEvent stored : batch) {
-        List<Event> raised = engine.apply(stored.tenant(), stored.event(), stored.receivedAt());
-        if (!raised.isEmpty() && !replayUntil.covers(stored.partition(), stored.offset())) {
-          alerts.computeIfAbsent(stored.tenant(), t -> new ArrayList<>()).addAll(raised);
+        try {
+          List<Event> raised = engine.apply(stored.tenant(), stored.event(), stored.receivedAt());
+          if (!raised.isEmpty() && !replayUntil.covers(stored.partition(), stored.offset())) {
+            alerts.computeIfAbsent(stored.tenant(), t -> new ArrayList<>()).addAll(raised);
+          }
+        } catch (RuntimeException failure) {
+          // The engine is deterministic, so a retry would fail the same way and stall every tenant;
+          // and the events before it in this batch must not be applied a second time.
+          LOG.log(System.Logger.Level.ERROR, "skipping event " + stored + " that the analytics cannot apply", failure);
         }
         at = at.advance(stored.partition(), stored.offset());
       }
@@ -201,9 +207,16 @@ public final class AnalyticsFollower implements AutoCloseable {
     settle();
     if (alerts.isEmpty()) {
       moveTo(at);
-    } else {
-      inFlight = new InFlight(alerts, appendAll(alerts), at);
+      return;
     }
+    CompletableFuture<Void> durable;
+    try {
+      durable = appendAll(alerts);
+    } catch (RuntimeException e) {
+      // Refused at once (the log is unavailable): settling retries it like a failed append.
+      durable = CompletableFuture.failedFuture(e);
+    }
+    inFlight = new InFlight(alerts, durable, at);
   }
 
   /** Waits for the alerts in flight to be durable (retrying them if needed), then moves the position past them. */
