@@ -38,7 +38,7 @@ export function Overview() {
         </div>
         <div className="rate">
           <div className="label">since sign-in</div>
-          <div className="big">{int(applied)}</div>
+          <div className="big" data-testid="applied">{int(applied)}</div>
           <div className="muted small">events received live</div>
         </div>
       </section>
