@@ -9,12 +9,13 @@
 #   scripts/browser-bench.sh                          # overview and live events; idle, 2,000 and 10,000 events/s
 #   scripts/browser-bench.sh --rates 500,2000 --duration 30s   # any BrowserBench option (--help lists them)
 #   SERVER_JAVA_OPTS='-Xmx2g' scripts/browser-bench.sh
+#   SERVER_JAR=/tmp/before.jar scripts/browser-bench.sh   # another build of the server, e.g. to compare
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 source scripts/java-home.sh
 
-SERVER_JAR=agentwatch-server/target/agentwatch.jar
+SERVER_JAR=${SERVER_JAR:-agentwatch-server/target/agentwatch.jar}
 BENCH_JAR=agentwatch-bench/target/agentwatch-bench.jar
 BENCH_LIB=agentwatch-bench/target/lib
 RESULTS=agentwatch-bench/target/browser-bench-results.md
@@ -89,7 +90,7 @@ fi
 
 BUILD="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 if ! git diff --quiet HEAD 2>/dev/null; then BUILD="$BUILD with uncommitted changes"; fi
-BUILD="$BUILD; agentwatch.jar built $(date -u -r "$SERVER_JAR" '+%Y-%m-%d %H:%M UTC')"
+BUILD="$BUILD; $SERVER_JAR built $(date -u -r "$SERVER_JAR" '+%Y-%m-%d %H:%M UTC')"
 
 status=0
 AGENTWATCH_BENCH_KEY="$KEY" java ${BENCH_JAVA_OPTS:-} -cp "$BENCH_JAR:$BENCH_LIB/*" io.agentwatch.bench.BrowserBench \
