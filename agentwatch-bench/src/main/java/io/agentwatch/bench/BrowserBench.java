@@ -118,7 +118,7 @@ public final class BrowserBench {
       log("filling the page: " + o.warmup().toSeconds() + " s at " + o.rates().getFirst() + " events/s");
       ingest("fill", o.rates().getFirst(), o.warmup().isZero() ? Duration.ofSeconds(5) : o.warmup(), null);
       for (String view : o.views()) {
-        browser.show(view);
+        show(view);
         Phase idle = idle(view);
         phases.add(idle);
         for (int rate : o.rates()) {
@@ -161,6 +161,16 @@ public final class BrowserBench {
       throw new IllegalStateException("the bench's subscription was not confirmed within 30 s");
     }
     return s;
+  }
+
+  /** Text typed into the Live events view's free-text box for the events-filtered view. */
+  static final String FILTER_TEXT = "agent-0";
+
+  private void show(String view) {
+    browser.show(view.equals("overview") ? "overview" : "events");
+    if (!view.equals("overview")) {
+      browser.type(".toolbar input[placeholder='free text']", view.equals("events-filtered") ? FILTER_TEXT : "");
+    }
   }
 
   private Phase idle(String view) throws InterruptedException {

@@ -33,12 +33,15 @@ record BrowserOptions(
     String build,
     List<String> args) {
 
-  static final List<String> ALL_VIEWS = List.of("overview", "events");
+  /** Views that can be measured; events-filtered is the Live events view with a free-text filter typed in. */
+  static final List<String> ALL_VIEWS = List.of("overview", "events", "events-filtered");
+  static final List<String> DEFAULT_VIEWS = List.of("overview", "events");
 
   static final String USAGE = """
       usage: BrowserBench --url http://127.0.0.1:PORT [options]   (key: --key K or AGENTWATCH_BENCH_KEY)
         --rates 2000,10000    incoming events/s, one loaded phase per rate and view
-        --views overview,events   dashboard views to measure (overview, events = Live events)
+        --views overview,events   dashboard views to measure: overview, events (Live events), events-filtered
+                              (Live events with the free-text filter "agent-0")
         --duration 20s        length of each measured phase (s, ms or m suffix)
         --warmup 5s           unmeasured ingest at the phase's rate before it
         --idle 10s            the same view with no load: the frame-time baseline
@@ -96,7 +99,7 @@ record BrowserOptions(
       }
       rates.add(rate);
     }
-    List<String> views = List.of(take(o, "views", String.join(",", ALL_VIEWS)).split(","));
+    List<String> views = List.of(take(o, "views", String.join(",", DEFAULT_VIEWS)).split(","));
     for (String v : views) {
       if (!ALL_VIEWS.contains(v)) {
         throw new IllegalArgumentException("unknown view '" + v + "'; views are " + ALL_VIEWS);

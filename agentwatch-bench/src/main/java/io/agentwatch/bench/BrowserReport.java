@@ -137,6 +137,7 @@ final class BrowserReport {
     return switch (view) {
       case "overview" -> "Overview";
       case "events" -> "Live events";
+      case "events-filtered" -> "Live events, free-text filter \"" + BrowserBench.FILTER_TEXT + "\"";
       default -> view;
     };
   }

@@ -10,8 +10,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -79,6 +81,16 @@ final class HeadlessChromium implements AutoCloseable {
   /** Shows a view of the dashboard by its route, e.g. {@code overview} or {@code events}. */
   void show(String route) {
     script("location.hash = arguments[0]", "#/" + route);
+  }
+
+  /** Replaces the text of an input as a user would, so the page's handlers see every change. */
+  void type(String css, String text) {
+    await(Duration.ofSeconds(10), () -> !driver.findElements(By.cssSelector(css)).isEmpty(), "'" + css + "'");
+    WebElement input = driver.findElement(By.cssSelector(css));
+    input.sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+    if (!text.isEmpty()) {
+      input.sendKeys(text);
+    }
   }
 
   String text(String css) {
