@@ -29,17 +29,9 @@ import org.HdrHistogram.Histogram;
  */
 public final class BrowserBench {
 
-  /**
-   * One measured phase: a view, idle ({@code rate} 0) or under load.
-   *
-   * @param browserMsPerThousand CPU time all of Chromium's processes spent from the start of the
-   *                             load until the page had its events, less what the same view takes
-   *                             idle in that time, per 1,000 events it received: the page's cost
-   *                             per event, which other processes on the machine change far less
-   *                             than they change its timings
-   */
+  /** One measured phase: a view, idle ({@code rate} 0) or under load. */
   record Phase(String view, int rate, PageSample page, PhaseResult ingest, long acked, Spread subscriber,
-               long subscriberReceived, long subscriberGaps, Cpu cpu, double browserMsPerThousand) {
+               long subscriberReceived, long subscriberGaps, Cpu cpu) {
 
     boolean idle() {
       return rate == 0;
@@ -119,10 +111,9 @@ public final class BrowserBench {
       ingest("fill", o.rates().getFirst(), o.warmup().isZero() ? Duration.ofSeconds(5) : o.warmup(), null);
       for (String view : o.views()) {
         show(view);
-        Phase idle = idle(view);
-        phases.add(idle);
+        phases.add(idle(view));
         for (int rate : o.rates()) {
-          phases.add(loaded(view, rate, idle.cpu().browser()));
+          phases.add(loaded(view, rate));
         }
       }
     } catch (Exception e) {
@@ -182,11 +173,10 @@ public final class BrowserBench {
     probe.stopFrames();
     PageSample page = probe.finish();
     log("  frame time " + page.frames().text() + " ms");
-    return new Phase(view, 0, page, null, 0, Spread.NONE, 0, 0, used, Double.NaN);
+    return new Phase(view, 0, page, null, 0, Spread.NONE, 0, 0, used);
   }
 
-  /** @param idleBrowserCores what Chromium takes showing this view with no load */
-  private Phase loaded(String view, int rate, double idleBrowserCores) throws InterruptedException {
+  private Phase loaded(String view, int rate) throws InterruptedException {
     awaitLive();
     if (!o.warmup().isZero()) {
       ingest(view + "-" + rate + "-warmup", rate, o.warmup(), null);
@@ -201,22 +191,20 @@ public final class BrowserBench {
     PhaseResult ingest = ingest(view + "-" + rate, rate, o.duration(), ledger);
     probe.stopFrames();
     Cpu used = cpuBetween(server0, browser0);
-    if (o.screenshots() != null) {
-      browser.screenshot(o.screenshots().resolve(view + "-" + rate + ".png"));
-    }
     long acked = ledger.ackedCount();
     drain(acked);
     PageSample page = probe.finish();
-    double browserMs = (CpuMeter.descendantTicks() - browser0) * (1000 / CpuMeter.TICKS_PER_SECOND)
-        - idleBrowserCores * (System.nanoTime() - server0.nanos()) / 1e6;
     Histogram delivered = Latency.newMicrosHistogram();
     subscriber.addLatencyTo(delivered);
-    double msPerThousand = page.received() == 0 ? Double.NaN : Math.max(0, browserMs) / page.received() * 1000;
     Phase phase = new Phase(view, rate, page, ingest, acked, Spread.of(delivered), subscriber.delivered(),
-        subscriber.gaps() - gapsBefore, used, msPerThousand);
+        subscriber.gaps() - gapsBefore, used);
+    if (o.screenshots() != null) {
+      // After the phase: taking it makes the page draw a frame, which would delay the events timed.
+      browser.screenshot(o.screenshots().resolve(view + "-" + rate + ".png"));
+    }
     log(String.format("  achieved %,.0f events/s; frame time %s ms; ingest → screen %s ms; raw subscriber %s ms;"
-            + " page gaps %d; Chromium %.0f ms CPU per 1,000 events", ingest.eventsPerSecond(), page.frames().text(),
-        page.delays().text(), phase.subscriber().text(), page.gaps(), msPerThousand));
+            + " page gaps %d; Chromium %.2f cores", ingest.eventsPerSecond(), page.frames().text(),
+        page.delays().text(), phase.subscriber().text(), page.gaps(), used.browser()));
     return phase;
   }
 

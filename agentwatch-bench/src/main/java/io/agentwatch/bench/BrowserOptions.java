@@ -49,7 +49,7 @@ record BrowserOptions(
         --producers 10 --batch 50   HTTP producers (each speaks for agents/producers agents), events per POST
         --chromium /usr/bin/chromium --chromedriver /usr/bin/chromedriver
         --profile-dir DIR     a fresh Chromium profile folder (default: a new temporary one)
-        --screenshots DIR     a screenshot of each view under load goes here (default: none)
+        --screenshots DIR     a screenshot of each view after each loaded phase goes here (default: none)
         --server-pid PID      the server's process id, to report its CPU use
         --command TEXT        the command line to print in the report
         --build TEXT          what server build ran

@@ -100,32 +100,29 @@ final class BrowserReport {
   private static void cpu(StringBuilder md, BrowserBench.Run run) {
     md.append("CPU during each phase's load (cores; the machine has ")
         .append(Runtime.getRuntime().availableProcessors()).append("):\n\n")
-        .append("| view | load | server | Chromium (all its processes) | bench client | other processes | machine busy "
-            + "| Chromium CPU per 1,000 events, beyond idle (ms) |\n")
-        .append("|---|---|---|---|---|---|---|---|\n");
+        .append("| view | load | server | Chromium (all its processes) | bench client | other processes | machine busy |\n")
+        .append("|---|---|---|---|---|---|---|\n");
     if (run.before() != null) {
-      cpuRow(md, "—", "before the run (nothing sent, no browser)", run.before(), Double.NaN);
+      cpuRow(md, "—", "before the run (nothing sent, no browser)", run.before());
     }
     boolean disturbed = false;
     for (BrowserBench.Phase p : run.phases()) {
-      disturbed |= cpuRow(md, viewName(p.view()), load(p), p.cpu(), p.browserMsPerThousand());
+      disturbed |= cpuRow(md, viewName(p.view()), load(p), p.cpu());
     }
     md.append('\n');
     if (disturbed) {
       md.append("⚠ = other processes used more than a tenth of the machine during the phase: its timings are longer "
-          + "than the dashboard alone would give; compare the CPU per 1,000 events, or run again on a quiet "
-          + "machine.\n\n");
+          + "than the dashboard alone would give; run again on a quiet machine.\n\n");
     }
   }
 
   /** Answers whether other processes disturbed the phase. */
-  private static boolean cpuRow(StringBuilder md, String view, String load, BrowserBench.Cpu c, double msPerThousand) {
+  private static boolean cpuRow(StringBuilder md, String view, String load, BrowserBench.Cpu c) {
     boolean disturbed = c.others() > 0.1 * Runtime.getRuntime().availableProcessors();
     md.append("| ").append(view).append(" | ").append(load).append(" | ").append(cores(c.server())).append(" | ")
         .append(cores(c.browser())).append(" | ").append(cores(c.bench())).append(" | ")
         .append(cores(c.others())).append(disturbed ? " ⚠" : "").append(" | ")
-        .append(pct(c.machineBusy())).append(" | ")
-        .append(Double.isNaN(msPerThousand) ? "—" : String.format(Locale.ROOT, "%,.0f", msPerThousand)).append(" |\n");
+        .append(pct(c.machineBusy())).append(" |\n");
     return disturbed;
   }
 
