@@ -47,6 +47,7 @@ final class BrowserReport {
     headline(md, run.phases());
     details(md, run.phases());
     cpu(md, run);
+    checks(md, run.phases());
     if (!run.failures().isEmpty()) {
       md.append("\n**Problems:**\n\n");
       run.failures().forEach(f -> md.append("- ").append(f).append('\n'));
@@ -124,6 +125,30 @@ final class BrowserReport {
         .append(cores(c.others())).append(disturbed ? " ⚠" : "").append(" | ")
         .append(pct(c.machineBusy())).append(" |\n");
     return disturbed;
+  }
+
+  /** What would make a phase's numbers mean less than they seem, said plainly. */
+  private static void checks(StringBuilder md, List<BrowserBench.Phase> phases) {
+    for (BrowserBench.Phase p : phases) {
+      String name = viewName(p.view()) + ", " + load(p);
+      PageSample page = p.page();
+      if (p.ingest() != null && p.ingest().errors() > 0) {
+        md.append("- ").append(name).append(": ").append(p.ingest().errors()).append(" of ")
+            .append(p.ingest().requests()).append(" POSTs failed; first: `").append(p.ingest().firstError()).append("`\n");
+      }
+      if (!"visible".equals(page.visibility())) {
+        md.append("- ").append(name).append(": the page was ").append(page.visibility())
+            .append(", so the browser may have throttled its frames\n");
+      }
+      if (page.untimed() > 0) {
+        md.append("- ").append(name).append(": ").append(count(page.untimed()))
+            .append(" events without a send time (not the bench's) reached the page\n");
+      }
+      if (page.waiting() > 0) {
+        md.append("- ").append(name).append(": ").append(count(page.waiting()))
+            .append(" events were applied but not yet painted when the phase closed\n");
+      }
+    }
   }
 
   private static Optional<BrowserBench.Phase> idleOf(List<BrowserBench.Phase> phases, String view) {
