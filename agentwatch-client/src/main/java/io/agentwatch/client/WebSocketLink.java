@@ -219,7 +219,9 @@ final class WebSocketLink implements Link, WebSocket.Listener {
       return "unknown failure";
     }
     if (t instanceof java.net.http.WebSocketHandshakeException handshake) {
-      return "WebSocket handshake refused with HTTP " + handshake.getResponse().statusCode();
+      int status = handshake.getResponse().statusCode();
+      return status == 101 ? "WebSocket handshake failed: " + describe(handshake.getCause())
+          : "WebSocket handshake refused with HTTP " + status;
     }
     String message = t.getMessage();
     return t.getClass().getSimpleName() + (message == null ? "" : ": " + message);
