@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,7 @@ import tools.jackson.databind.JsonNode;
  * {@link #answer} returns (by default an ack of every published id). The JDK has a WebSocket
  * client but no server, and the real server lives in a module that depends on this one.
  */
-final class ScriptedSocketServer implements AutoCloseable {
+public final class ScriptedSocketServer implements AutoCloseable {
 
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -36,6 +37,8 @@ final class ScriptedSocketServer implements AutoCloseable {
   private final BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
   private final List<Socket> connections = new CopyOnWriteArrayList<>();
   private final List<OutputStream> outputs = new CopyOnWriteArrayList<>();
+  private final Map<String, OutputStream> byAgent = new ConcurrentHashMap<>();
+  private final List<JsonNode> events = new CopyOnWriteArrayList<>();
   volatile Function<JsonNode, List<Object>> answer = ScriptedSocketServer::ackAll;
   volatile int refuseHandshakeWith;
   volatile int handshakes;
@@ -45,11 +48,11 @@ final class ScriptedSocketServer implements AutoCloseable {
     Thread.ofVirtual().name("scripted-ws-accept").start(this::acceptLoop);
   }
 
-  static ScriptedSocketServer start() throws IOException {
+  public static ScriptedSocketServer start() throws IOException {
     return new ScriptedSocketServer();
   }
 
-  URI httpUri() {
+  public URI httpUri() {
     return URI.create("http://127.0.0.1:" + listener.getLocalPort());
   }
 
@@ -97,6 +100,30 @@ final class ScriptedSocketServer implements AutoCloseable {
   void send(Object frame) throws IOException {
     OutputStream out = outputs.getLast();
     writeText(out, EventCodec.JSON.writeValueAsString(frame));
+  }
+
+  /** Sends a text frame to the connection whose client said hello as {@code agentId}. */
+  public void sendTo(String agentId, Object frame) throws IOException {
+    OutputStream out = byAgent.get(agentId);
+    if (out == null) {
+      throw new AssertionError("no connection said hello as " + agentId);
+    }
+    writeText(out, EventCodec.JSON.writeValueAsString(frame));
+  }
+
+  /** Every event published by any client, in arrival order. */
+  public List<JsonNode> events() {
+    return events;
+  }
+
+  /** Whether a client said hello as {@code agentId}. */
+  public boolean helloFrom(String agentId) {
+    return byAgent.containsKey(agentId);
+  }
+
+  /** Waits up to 30 s for {@code condition}. */
+  public void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    TestWait.until(what, 30, condition);
   }
 
   /** Cuts every connection without a close frame, as a crashing server would. */
@@ -177,6 +204,11 @@ final class ScriptedSocketServer implements AutoCloseable {
             JsonNode frame = EventCodec.JSON.readTree(message.toString(StandardCharsets.UTF_8));
             message.reset();
             received.add(frame);
+            if ("hello".equals(frame.path("op").asString())) {
+              byAgent.put(frame.path("agentId").asString(), out);
+            } else if ("publish".equals(frame.path("op").asString())) {
+              frame.path("events").forEach(events::add);
+            }
             for (Object reply : answer.apply(frame)) {
               writeText(out, EventCodec.JSON.writeValueAsString(reply));
             }
