@@ -397,7 +397,7 @@ public final class AgentwatchClient implements AutoCloseable {
       ClientOptions options = new ClientOptions(url, ws, apiKey, agentId, runId, webSocket, httpFallback,
           maxBufferedEvents, maxBufferedBytes, maxBatchEvents, maxBatchBytes, linger,
           new Backoff(backoffInitial, backoffMax), connectTimeout, requestTimeout, closeTimeout, clock, random,
-          listener, commandHandler);
+          new SafeListener(listener), commandHandler);
       return new AgentwatchClient(options, httpClient);
     }
   }

@@ -67,6 +67,9 @@ final class Sender implements Runnable {
 
   @Override
   public void run() {
+    if (!options.webSocket()) {
+      changeTransport(Transport.HTTP, "WebSocket disabled; sending HTTP batches");
+    }
     try {
       while (!stopped) {
         connectIfDue();

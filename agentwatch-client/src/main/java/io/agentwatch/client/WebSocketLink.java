@@ -205,13 +205,23 @@ final class WebSocketLink implements Link, WebSocket.Listener {
     replies.offer(CLOSED);
   }
 
+  /** Says goodbye with a normal close frame when the socket still works, then releases it. */
   @Override
   public void close() {
+    boolean wasOpen = closedBecause == null;
     ended("closed by the client");
     WebSocket ws = socket;
-    if (ws != null) {
-      ws.abort();
+    if (ws == null) {
+      return;
     }
+    if (wasOpen && !ws.isOutputClosed()) {
+      try {
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "client closing").get(1, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // A broken or busy socket is aborted below all the same.
+      }
+    }
+    ws.abort();
   }
 
   static String describe(Throwable t) {

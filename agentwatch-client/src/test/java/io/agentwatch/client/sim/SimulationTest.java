@@ -33,7 +33,11 @@ class SimulationTest {
   }
 
   private void simulate(Team team) {
-    simulation = Simulation.start(new Simulation.Options(List.of(team), "test", 0.05, 0, 42),
+    simulate(team, 0.05);
+  }
+
+  private void simulate(Team team, double pace) {
+    simulation = Simulation.start(new Simulation.Options(List.of(team), "test", pace, 0, 42),
         agent -> AgentwatchClient.builder(server.httpUri()).backoff(Duration.ofMillis(10), Duration.ofMillis(100)));
   }
 
@@ -58,6 +62,12 @@ class SimulationTest {
         && commandId.equals(e.path("parentId").asString());
   }
 
+  /** The events that arrived from index {@code from} on, as a snapshot. */
+  private List<JsonNode> since(int from) {
+    List<JsonNode> all = List.copyOf(server.events());
+    return all.subList(Math.min(from, all.size()), all.size());
+  }
+
   private int indexOf(JsonNode event) {
     return server.events().indexOf(event);
   }
@@ -77,7 +87,7 @@ class SimulationTest {
 
     Thread.sleep(2_500);
     int resumeAt = server.events().size();
-    List<String> whilePaused = server.events().subList(indexOf(ack), resumeAt).stream()
+    List<String> whilePaused = List.copyOf(server.events()).subList(indexOf(ack), resumeAt).stream()
         .filter(e -> "w1".equals(e.path("agentId").asString())).map(e -> e.path("type").asString()).toList();
     assertThat(whilePaused).as("only heartbeats while paused").containsOnly("command.acknowledged", "agent.heartbeat")
         .contains("agent.heartbeat");
@@ -85,26 +95,33 @@ class SimulationTest {
     command("w1", "c-resume", "resume", null);
     assertThat(awaitEvent("resume acknowledged", ackOf("c-resume")).path("data").path("outcome").asString())
         .isEqualTo("applied");
-    server.await("work goes on", () -> server.events().subList(resumeAt, server.events().size()).stream()
+    server.await("work goes on", () -> since(resumeAt).stream()
         .anyMatch(e -> is("w1", "task.progress").test(e) || is("w1", "task.completed").test(e)));
   }
 
   @Test
   void cancelFailsTheCurrentTaskWithCancelled() throws Exception {
-    simulate(new Team("m", List.of("w1")));
+    simulate(new Team("m", List.of("w1")), 1.0);
     JsonNode started = awaitEvent("w1 starts a task", is("w1", "task.started"));
-    String taskId = started.path("data").path("taskId").asString();
-
     command("w1", "c-wrong", "cancel", "no-such-task");
     assertThat(awaitEvent("wrong task refused", ackOf("c-wrong")).path("data").path("outcome").asString())
         .isEqualTo("rejected");
-    command("w1", "c-cancel", "cancel", taskId);
 
-    assertThat(awaitEvent("cancel acknowledged", ackOf("c-cancel")).path("data").path("outcome").asString())
-        .isEqualTo("applied");
-    JsonNode failed = awaitEvent("the task fails", e -> is("w1", "task.failed").test(e)
-        && taskId.equals(e.path("data").path("taskId").asString()));
-    assertThat(failed.path("data").path("error").asString()).isEqualTo("cancelled");
+    // A task may end on its own before the command arrives; then the next one is cancelled.
+    for (int attempt = 0; attempt < 5; attempt++) {
+      String taskId = started.path("data").path("taskId").asString();
+      command("w1", "c-cancel-" + attempt, "cancel", taskId);
+      JsonNode ack = awaitEvent("cancel answered", ackOf("c-cancel-" + attempt));
+      if ("applied".equals(ack.path("data").path("outcome").asString())) {
+        JsonNode failed = awaitEvent("the task fails", e -> is("w1", "task.failed").test(e)
+            && taskId.equals(e.path("data").path("taskId").asString()));
+        assertThat(failed.path("data").path("error").asString()).isEqualTo("cancelled");
+        return;
+      }
+      int after = indexOf(ack);
+      started = awaitEvent("the next task", e -> is("w1", "task.started").test(e) && indexOf(e) > after);
+    }
+    throw new AssertionError("no task could be cancelled while in progress in 5 attempts");
   }
 
   @Test
@@ -119,10 +136,11 @@ class SimulationTest {
         && "quarantined".equals(e.path("data").path("status").asString()));
     int from = indexOf(ack);
 
-    server.await("four more assignments", () -> server.events().subList(from, server.events().size()).stream()
-        .filter(is("m", "task.assigned")).count() >= 4);
-    assertThat(server.events().subList(from, server.events().size()).stream().filter(is("m", "task.assigned"))
-        .map(e -> e.path("data").path("assignee").asString())).containsOnly("w2");
+    server.await("five more assignments", () -> since(from).stream()
+        .filter(is("m", "task.assigned")).count() >= 5);
+    // The manager may have picked w1 just before the quarantine took effect: one assignment may be in flight.
+    assertThat(since(from).stream().filter(is("m", "task.assigned"))
+        .skip(1).map(e -> e.path("data").path("assignee").asString())).containsOnly("w2");
   }
 
   @Test
