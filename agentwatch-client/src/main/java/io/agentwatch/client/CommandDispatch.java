@@ -53,7 +53,7 @@ final class CommandDispatch implements AutoCloseable {
   Emission run(JsonNode raw) {
     String id = text(raw, "id");
     String type = text(raw, "type");
-    if (id == null || type == null) {
+    if (id == null || id.isBlank() || type == null) {
       // Without an id there is nothing to acknowledge; the frame is not a command we understand.
       return null;
     }
@@ -94,7 +94,8 @@ final class CommandDispatch implements AutoCloseable {
     boolean idIsValid = ID.matcher(command.id()).matches();
     String ackId = idIsValid && command.id().length() <= 64 - ACK_PREFIX.length() ? ACK_PREFIX + command.id() : null;
     while (true) {
-      EventDraft draft = EventDraft.of(ACK_TYPE, data).id(ackId);
+      // The acknowledgement belongs to the run the command was about, if it named one.
+      EventDraft draft = EventDraft.of(ACK_TYPE, data).id(ackId).run(text(command.raw(), "runId"));
       if (idIsValid) {
         draft.parent(command.id());
       }

@@ -7,10 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentwatch.client.AgentwatchClient;
 import io.agentwatch.client.ClientListener;
 import io.agentwatch.client.ClientStats;
+import io.agentwatch.client.Command;
+import io.agentwatch.client.CommandOutcome;
 import io.agentwatch.client.Emission;
 import io.agentwatch.client.Transport;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -164,6 +167,50 @@ class ClientEndToEndTest {
         assertThat(c.close(Duration.ZERO)).as("closing gives up on what was not stored").isFalse();
       }
     }
+  }
+
+  @Test
+  void aCommandIssuedThroughTheApiReachesTheHandlerAndItsAcknowledgementIsStored() throws Exception {
+    try (TestServer server = TestServer.start(data)) {
+      String key = server.newKey("default", "ingest");
+      List<Command> received = new CopyOnWriteArrayList<>();
+      try (AgentwatchClient c = client(server, key, "commanded-agent").onCommand(command -> {
+        received.add(command);
+        return command.type().equals("pause") ? CommandOutcome.done() : CommandOutcome.rejected("no task to cancel");
+      }).build().start()) {
+        TestServer.await("connected", 20, () -> c.stats().connects() > 0);
+        String pause = issue(server, "commanded-agent", "{\"type\":\"pause\",\"reason\":\"over budget\"}");
+        String cancel = issue(server, "commanded-agent", "{\"type\":\"cancel\",\"taskId\":\"t9\"}");
+
+        TestServer.await("both answered", 30, () -> commandStates(server, "commanded-agent").size() == 2
+            && !commandStates(server, "commanded-agent").containsValue("pending"));
+        assertThat(commandStates(server, "commanded-agent")).containsEntry(pause, "applied")
+            .containsEntry(cancel, "rejected");
+        assertThat(received).extracting(Command::id).containsExactly(pause, cancel);
+        assertThat(received.get(0).reason()).isEqualTo("over budget");
+        assertThat(received.get(1).taskId()).isEqualTo("t9");
+
+        JsonNode ack = json(server.get("/api/v1/events?agentId=commanded-agent&type=command.acknowledged", ADMIN_KEY)
+            .body()).get("events").get(0);
+        assertThat(ack.get("parentId").stringValue()).isEqualTo(pause);
+        assertThat(ack.get("data").get("outcome").stringValue()).isEqualTo("applied");
+      }
+    }
+  }
+
+  /** Issues a command with the admin key; returns its id. */
+  static String issue(TestServer server, String agentId, String body) {
+    HttpResponse<String> r = server.post("/api/v1/agents/" + agentId + "/commands", ADMIN_KEY, "application/json", body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return json(r.body()).get("commandId").stringValue();
+  }
+
+  /** Command id → state (pending, applied, rejected) as the server lists them. */
+  static Map<String, String> commandStates(TestServer server, String agentId) {
+    Map<String, String> states = new java.util.LinkedHashMap<>();
+    json(server.get("/api/v1/agents/" + agentId + "/commands", ADMIN_KEY).body()).get("commands")
+        .forEach(c -> states.put(c.get("commandId").stringValue(), c.get("state").stringValue()));
+    return states;
   }
 
   private static void sleep(long millis) {
