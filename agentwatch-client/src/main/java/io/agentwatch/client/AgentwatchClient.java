@@ -131,9 +131,9 @@ public final class AgentwatchClient implements AutoCloseable {
         draft.priority() != null ? draft.priority() : Priority.of(event.type()), EventCodec.encodeEnvelope(event));
     OutboundBuffer.Offer offer = buffer.offer(entry);
     for (Entry e : offer.evicted()) {
+      options.listener().evicted(e.id, e.type);
       e.stored.completeExceptionally(new EventNotStoredException(e.id, e.type,
           EventNotStoredException.Reason.EVICTED, "evicted from the full buffer for " + entry));
-      options.listener().evicted(e.id, e.type);
     }
     if (!offer.accepted()) {
       return notTaken(id, entry.type, Emission.Status.BACK_PRESSURE, EventNotStoredException.Reason.REFUSED,

@@ -101,8 +101,9 @@ final class Sender implements Runnable {
     if (socket != null || !options.webSocket() || System.nanoTime() - nextSocketAttempt < 0) {
       return;
     }
+    WebSocketLink link = null;
     try {
-      WebSocketLink link = WebSocketLink.open(http, options.webSocketUri(), options.apiKey(),
+      link = WebSocketLink.open(http, options.webSocketUri(), options.apiKey(),
           options.connectTimeout(), options.requestTimeout(), commands);
       if (options.agentId() != null) {
         link.hello(options.agentId());
@@ -113,6 +114,9 @@ final class Sender implements Runnable {
       lastWrite = System.nanoTime();
       changeTransport(Transport.WEBSOCKET, "connected to " + options.webSocketUri());
     } catch (LinkException e) {
+      if (link != null) {
+        link.close();
+      }
       Duration retry = options.backoff().delay(socketFailures++, random);
       nextSocketAttempt = System.nanoTime() + retry.toNanos();
       changeTransport(options.httpFallback() ? Transport.HTTP : Transport.NONE,
@@ -131,9 +135,10 @@ final class Sender implements Runnable {
           Entry e = batch.get(i);
           String error = settled.rejected().get(i);
           if (error != null) {
+            // The listener hears first, so whoever waits on the future finds the listener informed.
+            options.listener().rejected(e.id, e.type, error);
             e.stored.completeExceptionally(
                 new EventNotStoredException(e.id, e.type, EventNotStoredException.Reason.REJECTED, error));
-            options.listener().rejected(e.id, e.type, error);
           } else if (!back.contains(e)) {
             e.stored.complete(null);
           }
@@ -146,9 +151,9 @@ final class Sender implements Runnable {
         } else if (refused.status() == 413) {
           buffer.settle(batch, Set.of(), List.of(0));
           Entry e = batch.get(0);
+          options.listener().rejected(e.id, e.type, refused.message());
           e.stored.completeExceptionally(
               new EventNotStoredException(e.id, e.type, EventNotStoredException.Reason.REJECTED, refused.message()));
-          options.listener().rejected(e.id, e.type, refused.message());
         } else {
           buffer.requeue(batch);
           retryLater(refused.message(), refused.retryAfter());

@@ -28,7 +28,9 @@ final class Manager extends SimAgent {
   @Override
   public void run() {
     while (running) {
-      runId = runPrefix + "-run-" + Long.toString(System.currentTimeMillis(), 36) + "-" + (++runNumber);
+      runId = runPrefix + "-run-" + Long.toString(System.currentTimeMillis(), 36);
+      currentRun = runId;
+      runNumber++;
       String start = emit("agent.registered", runId, null, null,
           Map.of("role", "manager", "name", "Manager", "capabilities", List.of("plan", "delegate")));
       emit("agent.status", runId, start, null, Map.of("status", "busy"));
@@ -44,7 +46,7 @@ final class Manager extends SimAgent {
         if (!running) {
           break;
         }
-        assign(pick(available), runId + "-task-" + t, start);
+        assign(pick(available), "task-" + runNumber + "-" + t, start);
         heartbeat(runId);
         pause(1500 + random.nextInt(2000));
       }

@@ -37,6 +37,8 @@ abstract class SimAgent implements Runnable {
   volatile boolean running = true;
   boolean paused;
   boolean quarantined;
+  /** The run the agent works in now (its heartbeats belong to it), or null. */
+  String currentRun;
   private long lastHeartbeat;
 
   private record Pending(Command command, CompletableFuture<CommandOutcome> outcome) {}
@@ -123,7 +125,10 @@ abstract class SimAgent implements Runnable {
     }
   }
 
-  /** Think time: {@code millis} scaled by the pace, obeying commands meanwhile. */
+  /**
+   * Think time: {@code millis} scaled by the pace, obeying commands meanwhile. A pause or quarantine
+   * that arrives holds the agent here, heartbeating, until it is resumed: no more work is emitted.
+   */
   void pause(long millis) {
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos((long) (millis * pace));
     do {
@@ -134,6 +139,7 @@ abstract class SimAgent implements Runnable {
       }
       sleepSlice(Math.min(left, SLICE_MILLIS));
     } while (running);
+    waitWhileHalted(currentRun);
   }
 
   void sleepSlice(long millis) {

@@ -55,8 +55,11 @@ public final class Simulation implements AutoCloseable {
   public static Simulation start(Options options, Function<String, AgentwatchClient.Builder> clientFor) {
     Simulation sim = new Simulation();
     Throttle throttle = new Throttle(options.rate());
-    for (Team team : options.teams()) {
-      sim.agents.add(new Manager(team, options.runPrefix(), options.seed(), options.pace(), throttle));
+    for (int t = 0; t < options.teams().size(); t++) {
+      Team team = options.teams().get(t);
+      // Run ids are <prefix>-run-<time>; with several teams the team number keeps managers apart.
+      String runPrefix = options.teams().size() == 1 ? options.runPrefix() : options.runPrefix() + "-" + (t + 1);
+      sim.agents.add(new Manager(team, runPrefix, options.seed(), options.pace(), throttle));
       for (String w : team.workers()) {
         sim.agents.add(new Worker(w, team, options.seed(), options.pace(), throttle));
       }

@@ -49,6 +49,7 @@ final class Worker extends SimAgent {
     current = task;
     cancelled = false;
     String run = task.runId();
+    currentRun = run;
     String started = emit("task.started", run, task.createdEventId(), null, Map.of("taskId", task.taskId()));
     emit("agent.status", run, started, null, Map.of("status", "busy"));
     for (int step = 1; step <= 3 && running && !cancelled; step++) {
@@ -56,6 +57,9 @@ final class Worker extends SimAgent {
       String call = emit("tool.called", run, started, null, Map.of("tool", tool));
       int toolMs = 80 + random.nextInt(900);
       pause(toolMs);
+      if (cancelled || !running) {
+        break;
+      }
       emit("tool.result", run, call, null, Map.of("tool", tool, "durationMs", toolMs));
       int in = 300 + random.nextInt(3000);
       int out = 50 + random.nextInt(800);
@@ -64,7 +68,6 @@ final class Worker extends SimAgent {
       emit("task.progress", run, started, null, Map.of("taskId", task.taskId(), "percent", step * 33));
       heartbeat(run);
       pause(300 + random.nextInt(700));
-      waitWhileHalted(run);
     }
     if (cancelled) {
       emit("task.failed", run, started, null, Map.of("taskId", task.taskId(), "error", "cancelled"));
@@ -82,6 +85,7 @@ final class Worker extends SimAgent {
           task.taskId() + " is done"));
     }
     current = null;
+    currentRun = null;
     emit("agent.status", run, started, null, Map.of("status", paused ? "paused" : quarantined ? "quarantined" : "idle"));
   }
 
