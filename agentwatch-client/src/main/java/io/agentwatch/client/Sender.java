@@ -6,7 +6,6 @@ import io.agentwatch.client.Link.Reply;
 import io.agentwatch.client.Link.Settled;
 import io.agentwatch.client.OutboundBuffer.Entry;
 import io.agentwatch.client.WebSocketLink.LinkException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;

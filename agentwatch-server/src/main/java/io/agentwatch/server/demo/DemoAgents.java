@@ -30,7 +30,8 @@ import org.springframework.context.SmartLifecycle;
 public final class DemoAgents implements ApplicationListener<ApplicationReadyEvent>, SmartLifecycle {
 
   private static final Logger LOG = LoggerFactory.getLogger(DemoAgents.class);
-  static final Team TEAM = new Team("manager", List.of("researcher", "coder", "reviewer"));
+  private static final String MANAGER = "manager";
+  private static final List<String> WORKERS = List.of("researcher", "coder", "reviewer");
 
   private final KeyService keys;
   private final AgentwatchProperties properties;
@@ -52,7 +53,9 @@ public final class DemoAgents implements ApplicationListener<ApplicationReadyEve
     String url = "http://127.0.0.1:" + port;
     String key = properties.auth() ? demoKey() : null;
     http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    simulation = Simulation.start(new Simulation.Options(List.of(TEAM), "demo", 1.0, 0, System.nanoTime()),
+    // A fresh team per start: a team holds the inboxes and quarantines of one simulation.
+    Team team = new Team(MANAGER, WORKERS);
+    simulation = Simulation.start(new Simulation.Options(List.of(team), "demo", 1.0, 0, System.nanoTime()),
         agentId -> AgentwatchClient.builder(url).apiKey(key).httpClient(http).listener(new ClientListener() {
           @Override
           public void transportChanged(Transport transport, String detail) {
@@ -61,7 +64,7 @@ public final class DemoAgents implements ApplicationListener<ApplicationReadyEve
             }
           }
         }));
-    LOG.info("Demo agents running: {} and {} workers, streaming to {}", TEAM.manager(), TEAM.workers().size(), url);
+    LOG.info("Demo agents running: {} and {} workers, streaming to {}", MANAGER, WORKERS.size(), url);
   }
 
   /** A fresh ingest-only key per start; earlier demo keys are revoked. */
