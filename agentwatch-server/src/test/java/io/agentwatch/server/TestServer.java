@@ -36,12 +36,19 @@ public final class TestServer implements AutoCloseable {
 
   /** On a fixed port, so a browser page keeps its origin when the server restarts. */
   public static TestServer startOnPort(int port, Path dataDir, String... extraArgs) {
-    List<String> args = new ArrayList<>(List.of(
+    List<String> args = new ArrayList<>();
+    for (String arg : List.of(
         "--server.port=" + port,
         "--agentwatch.data-dir=" + dataDir,
         "--agentwatch.admin-key=" + ADMIN_KEY,
         "--agentwatch.demo=false",
-        "--logging.level.root=WARN"));
+        "--logging.level.root=WARN")) {
+      // An extra --key=value replaces the default: Spring would join both into "default,extra".
+      String key = arg.substring(0, arg.indexOf('=') + 1);
+      if (List.of(extraArgs).stream().noneMatch(extra -> extra.startsWith(key))) {
+        args.add(arg);
+      }
+    }
     args.addAll(List.of(extraArgs));
     return new TestServer(new SpringApplicationBuilder(AgentwatchApplication.class).run(args.toArray(String[]::new)));
   }
