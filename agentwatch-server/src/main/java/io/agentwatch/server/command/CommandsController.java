@@ -18,6 +18,7 @@ import io.agentwatch.server.command.AgentChannels.AgentKey;
 import io.agentwatch.server.web.ApiException;
 import io.agentwatch.server.web.Params;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -52,6 +53,7 @@ public class CommandsController {
   private static final int MAX_REASON = 1000;
   private static final int MAX_AGENT_ID = 128;
   private static final int MAX_HISTORY = 10_000;
+  private static final Duration PROJECTION_WAIT = Duration.ofSeconds(10);
 
   private final EventLog log;
   private final EventStore store;
@@ -75,9 +77,7 @@ public class CommandsController {
     requireAgentId(agentId);
     Event command = command(caller, agentId, body);
     AgentKey agent = new AgentKey(caller.tenant(), agentId);
-    boolean known = channels.isConnected(agent)
-        || projections.read(caller.tenant(), p -> p.agent(agentId) != null);
-    if (!known) {
+    if (!channels.isConnected(agent) && !isKnown(caller.tenant(), agentId)) {
       throw ApiException.notFound("no agent '" + agentId + "' has sent events or connected in this tenant");
     }
     AppendResult result = log.append(caller.tenant(), List.of(command)).join().getFirst();
@@ -88,6 +88,19 @@ public class CommandsController {
     answer.put("duplicate", result.isDuplicate());
     answer.put("agentConnected", channels.isConnected(agent));
     return ResponseEntity.status(result.isDuplicate() ? HttpStatus.OK : HttpStatus.ACCEPTED).body(answer);
+  }
+
+  /** Whether the agent has sent events, once the projections caught up with everything acked so far. */
+  private boolean isKnown(String tenant, String agentId) {
+    try {
+      if (!projections.awaitApplied(log.head(), PROJECTION_WAIT)) {
+        throw ApiException.unavailable("projections are catching up with the log; retry shortly");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiException.unavailable("interrupted while waiting for projections");
+    }
+    return projections.read(tenant, p -> p.agent(agentId) != null);
   }
 
   /** The last commands to the agent with their answers, newest first. */

@@ -210,8 +210,9 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     if (previous != null) {
       agents.gone(new AgentChannels.AgentKey(caller.tenant(), previous), this);
     }
-    agents.hello(new AgentChannels.AgentKey(caller.tenant(), id), this);
+    // Welcome first: commands waiting for this agent follow it, never overtake it.
     frame(Map.of("op", "welcome", "agentId", id));
+    agents.hello(new AgentChannels.AgentKey(caller.tenant(), id), this);
   }
 
   /**
