@@ -4,6 +4,8 @@ import static io.agentwatch.server.TestServer.ADMIN_KEY;
 import static io.agentwatch.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentwatch.client.AgentwatchClient;
+import io.agentwatch.client.Emission;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -90,6 +92,60 @@ class CrashEndToEndTest {
     } finally {
       restarted.destroy();
       restarted.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Issue 7's SDK promise with a real process: agents emit through the SDK while the server is
+   * killed with SIGKILL and started again; whatever they emitted, acknowledged or still buffered,
+   * ends up stored exactly once, in each agent's emit order.
+   */
+  @Test
+  void theSdkLosesAndDuplicatesNothingWhenTheServerIsKilledMidStream() throws Exception {
+    int port = freePort();
+    Process server = startServer(port);
+    List<AgentwatchClient> clients = new ArrayList<>();
+    List<List<String>> emitted = new ArrayList<>();
+    try {
+      awaitHealthy(port);
+      for (int a = 0; a < 3; a++) {
+        clients.add(AgentwatchClient.builder(URI.create("http://127.0.0.1:" + port + "/")).apiKey(ADMIN_KEY)
+            .agentId("sdk-crash-agent-" + a).runId("crash-run").backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+            .build());
+        emitted.add(new ArrayList<>());
+      }
+      clients.forEach(AgentwatchClient::start);
+      emit(clients, emitted, 300);
+      TestServer.await("some events acknowledged", 60, () -> clients.stream().allMatch(c -> c.stats().acked() > 50));
+      server.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      emit(clients, emitted, 200);   // buffered while the server is down
+
+      server = startServer(port);
+      awaitHealthy(port);
+      emit(clients, emitted, 100);
+      for (AgentwatchClient c : clients) {
+        assertThat(c.flush(Duration.ofSeconds(60))).as("flushed " + c.agentId()).isTrue();
+      }
+      Map<String, List<String>> stored = storedByAgent(port);
+      for (int a = 0; a < clients.size(); a++) {
+        assertThat(clients.get(a).stats().dropped()).isZero();
+        assertThat(stored.get("sdk-crash-agent-" + a)).as("agent %d: stored once, in emit order", a)
+            .containsExactlyElementsOf(emitted.get(a));
+      }
+    } finally {
+      clients.forEach(c -> c.close(Duration.ofSeconds(5)));
+      server.destroy();
+      server.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void emit(List<AgentwatchClient> clients, List<List<String>> emitted, int each) {
+    for (int i = 0; i < each; i++) {
+      for (int a = 0; a < clients.size(); a++) {
+        Emission e = clients.get(a).emit("tool.called", Map.of("tool", "step-" + i));
+        assertThat(e.accepted()).isTrue();
+        emitted.get(a).add(e.id());
+      }
     }
   }
 
