@@ -17,6 +17,7 @@ import io.agentwatch.server.ingest.TenantRateLimits;
 import io.agentwatch.server.ops.Lifecycle;
 import io.agentwatch.server.ops.MicrometerPipelineMetrics;
 import io.agentwatch.server.ops.PipelineHealth;
+import io.agentwatch.server.resilience.BackendGuard;
 import io.agentwatch.server.stream.Connections;
 import io.agentwatch.server.stream.OriginPolicy;
 import io.agentwatch.storage.sqlite.SqliteDatabase;
@@ -27,12 +28,18 @@ import io.agentwatch.storage.sqlite.SqliteProjectionStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 
-/** Wires the embedded pipeline: SQLite log, store and keys, ingest, fan-out, metrics. */
+/**
+ * Wires the pipeline: ingest, fan-out, projections, keys, metrics, and — unless another store is
+ * selected ({@code agentwatch.store}, see {@code cluster.PostgresConfiguration}) — the embedded
+ * SQLite log, store and keys.
+ */
 @Configuration(proxyBeanMethods = false)
 public class PipelineConfiguration {
 
@@ -42,21 +49,25 @@ public class PipelineConfiguration {
   }
 
   @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   SqliteDatabase sqliteDatabase(AgentwatchProperties properties) {
     return SqliteDatabase.open(properties.dataDir());
   }
 
   @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   EventLog eventLog(SqliteDatabase database, Clock clock) {
     return SqliteEventLog.open(database, clock);
   }
 
   @Bean
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   EventStore eventStore(SqliteDatabase database) {
     return new SqliteEventStore(database);
   }
 
   @Bean
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   ProjectionStore projectionStore(SqliteDatabase database) {
     return new SqliteProjectionStore(database);
   }
@@ -73,6 +84,7 @@ public class PipelineConfiguration {
   }
 
   @Bean
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   KeyStore keyStore(SqliteDatabase database) {
     return new SqliteKeyStore(database);
   }
@@ -127,9 +139,11 @@ public class PipelineConfiguration {
     return new Lifecycle(fanout, connections);
   }
 
+  /** Named so that health lists it as {@code pipeline}, the component readiness includes. */
   @Bean
-  PipelineHealth pipelineHealth(EventLog log, EventStore store, Lifecycle lifecycle) {
-    return new PipelineHealth(log, store, lifecycle);
+  PipelineHealth pipelineHealthContributor(EventLog log, EventStore store, Lifecycle lifecycle,
+      ObjectProvider<BackendGuard> backends) {
+    return new PipelineHealth(log, store, lifecycle, backends.orderedStream().toList());
   }
 
   @Bean

@@ -1,0 +1,78 @@
+package io.agentwatch.server.cluster;
+
+import io.agentwatch.core.auth.KeyStore;
+import io.agentwatch.core.log.EventLog;
+import io.agentwatch.core.state.ProjectionStore;
+import io.agentwatch.core.store.EventStore;
+import io.agentwatch.server.resilience.BackendGuard;
+import io.agentwatch.server.resilience.GuardedEventLog;
+import io.agentwatch.server.resilience.GuardedEventStore;
+import io.agentwatch.server.resilience.GuardedKeyStore;
+import io.agentwatch.server.resilience.ResilienceSettings;
+import io.agentwatch.storage.postgres.PartitionMaintainer;
+import io.agentwatch.storage.postgres.PostgresDatabase;
+import io.agentwatch.storage.postgres.PostgresEventLog;
+import io.agentwatch.storage.postgres.PostgresEventStore;
+import io.agentwatch.storage.postgres.PostgresKeyStore;
+import io.agentwatch.storage.postgres.PostgresProjectionStore;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * {@code agentwatch.store=postgres}: history, keys and time-travel snapshots in PostgreSQL, shared
+ * by every node, each port behind the {@code postgres} circuit breaker. With
+ * {@code agentwatch.log=embedded} (the default) the log is PostgreSQL's too — several nodes
+ * append to it, and each node's live readers hear the others' events through
+ * {@code LISTEN/NOTIFY} — so PostgreSQL alone runs a small cluster. Projections stay in each
+ * node's memory ({@link ClusterProjectionStore}).
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "agentwatch.store", havingValue = "postgres")
+public class PostgresConfiguration {
+
+  static final String BACKEND = "postgres";
+  private static final Duration MAINTAIN_EVERY = Duration.ofHours(1);
+  /** How long another node's append may go unheard when a NOTIFY is lost. */
+  private static final Duration POLL = Duration.ofSeconds(1);
+
+  @Bean(destroyMethod = "close")
+  PostgresDatabase postgresDatabase(PostgresProperties properties) {
+    return PostgresDatabase.open(properties.toConfig());
+  }
+
+  /** Creates time partitions ahead and applies the retention; every node runs it, under a lock. */
+  @Bean(destroyMethod = "close")
+  PartitionMaintainer partitionMaintainer(PostgresDatabase db, Clock clock) {
+    return new PartitionMaintainer(db, clock).start(MAINTAIN_EVERY);
+  }
+
+  @Bean
+  BackendGuard postgresGuard(ResilienceSettings settings, Clock clock) {
+    return new BackendGuard(BACKEND, settings, clock);
+  }
+
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "agentwatch.log", havingValue = "embedded", matchIfMissing = true)
+  EventLog postgresEventLog(PostgresDatabase db, Clock clock, @Qualifier("postgresGuard") BackendGuard guard) {
+    return new GuardedEventLog(PostgresEventLog.open(db, clock, POLL), guard);
+  }
+
+  @Bean
+  EventStore postgresEventStore(PostgresDatabase db, @Qualifier("postgresGuard") BackendGuard guard) {
+    return new GuardedEventStore(new PostgresEventStore(db), guard);
+  }
+
+  @Bean
+  KeyStore postgresKeyStore(PostgresDatabase db, @Qualifier("postgresGuard") BackendGuard guard) {
+    return new GuardedKeyStore(new PostgresKeyStore(db), guard);
+  }
+
+  @Bean
+  ProjectionStore postgresProjectionStore(PostgresDatabase db, @Qualifier("postgresGuard") BackendGuard guard) {
+    return new ClusterProjectionStore(new PostgresProjectionStore(db), guard);
+  }
+}
