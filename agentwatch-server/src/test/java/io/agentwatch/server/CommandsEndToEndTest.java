@@ -47,7 +47,7 @@ class CommandsEndToEndTest {
   private TestSocket agent(String key, String agentId) {
     TestSocket socket = server.socket(key);
     socket.send(Map.of("op", "hello", "agentId", agentId));
-    assertThat(socket.next("welcome", 5).get("agentId").stringValue()).isEqualTo(agentId);
+    assertThat(socket.next("welcome", 15).get("agentId").stringValue()).isEqualTo(agentId);
     return socket;
   }
 
@@ -55,7 +55,7 @@ class CommandsEndToEndTest {
     socket.send(Map.of("op", "publish", "events", List.of(Map.of(
         "id", "ack-" + commandId, "type", "command.acknowledged", "agentId", agentId, "parentId", commandId,
         "ts", Instant.now().toString(), "data", Map.of("commandId", commandId, "outcome", outcome)))));
-    assertThat(socket.next("ack", 5).get("ids")).hasSize(1);
+    assertThat(socket.next("ack", 15).get("ids")).hasSize(1);
   }
 
   private JsonNode commands(String agentId) {
@@ -73,14 +73,14 @@ class CommandsEndToEndTest {
       assertThat(answer.get("agentConnected").booleanValue()).isTrue();
       String id = answer.get("commandId").stringValue();
 
-      JsonNode frame = worker.next("command", 5).get("command");
+      JsonNode frame = worker.next("command", 15).get("command");
       assertThat(frame.get("id").stringValue()).isEqualTo(id);
       assertThat(frame.get("type").stringValue()).isEqualTo("pause");
       assertThat(frame.get("reason").stringValue()).isEqualTo("too many retries");
       assertThat(commands("worker-cmd").get(0).get("state").stringValue()).isEqualTo("pending");
 
       acknowledge(worker, "worker-cmd", id, "applied");
-      TestServer.await("the answer to show", 5,
+      TestServer.await("the answer to show", 15,
           () -> commands("worker-cmd").get(0).get("state").stringValue().equals("applied"));
     }
     String recorded = server.get("/api/v1/events?agentId=worker-cmd&type=command.*", ADMIN_KEY).body();
@@ -98,7 +98,7 @@ class CommandsEndToEndTest {
     String id = json(issued.body()).get("commandId").stringValue();
 
     try (TestSocket first = agent(agentKey, "worker-late")) {
-      JsonNode pending = first.next("command", 5).get("command");
+      JsonNode pending = first.next("command", 15).get("command");
       assertThat(pending.get("id").stringValue()).isEqualTo(id);
       assertThat(pending.get("taskId").stringValue()).isEqualTo("t9");
       acknowledge(first, "worker-late", id, "applied");
@@ -119,7 +119,7 @@ class CommandsEndToEndTest {
       assertThat(again.statusCode()).isEqualTo(200);
       assertThat(json(again.body()).get("duplicate").booleanValue()).isTrue();
 
-      assertThat(worker.next("command", 5).get("command").get("id").stringValue()).isEqualTo("cmd-fixed-1");
+      assertThat(worker.next("command", 15).get("command").get("id").stringValue()).isEqualTo("cmd-fixed-1");
       worker.send(Map.of("op", "ping"));
       assertThat(worker.next(5).get("op").stringValue()).as("delivered once").isEqualTo("pong");
     }
@@ -131,7 +131,7 @@ class CommandsEndToEndTest {
     try (TestSocket sameNameElsewhere = agent(otherAdmin, "worker-walled");
         TestSocket worker = agent(agentKey, "worker-walled")) {
       assertThat(command(ADMIN_KEY, "worker-walled", "{\"type\":\"resume\"}").statusCode()).isEqualTo(202);
-      assertThat(worker.next("command", 5).get("command").get("type").stringValue()).isEqualTo("resume");
+      assertThat(worker.next("command", 15).get("command").get("type").stringValue()).isEqualTo("resume");
       sameNameElsewhere.send(Map.of("op", "ping"));
       assertThat(sameNameElsewhere.next(5).get("op").stringValue()).isEqualTo("pong");
     }

@@ -2,6 +2,7 @@ package io.agentwatch.core.log;
 
 import io.agentwatch.core.store.EventPage;
 import io.agentwatch.core.store.EventQuery;
+import io.agentwatch.core.store.EventSink;
 import io.agentwatch.core.store.EventStore;
 import io.agentwatch.model.Cursor;
 import io.agentwatch.model.Event;
@@ -22,9 +23,11 @@ import java.util.function.Consumer;
 
 /**
  * An {@link EventLog} and {@link EventStore} in memory, for tests and for trying things out.
- * Single partition; "durable" as long as the process lives.
+ * Single partition; "durable" as long as the process lives. As an {@link EventSink} it takes the
+ * events of another log (keeping their tenant, envelope and receive time, giving them positions
+ * of its own), as a history store fed by a follower of that log would.
  */
-public final class InMemoryEventLog implements EventLog, EventStore {
+public final class InMemoryEventLog implements EventLog, EventStore, EventSink {
 
   private final String storeId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
   private final Clock clock;
@@ -90,6 +93,28 @@ public final class InMemoryEventLog implements EventLog, EventStore {
       }
     }
     return CompletableFuture.completedFuture(results);
+  }
+
+  @Override
+  public void write(List<StoredEvent> batch) {
+    if (closed) {
+      throw new UnavailableException("log is closed");
+    }
+    List<StoredEvent> appended = new ArrayList<>(batch.size());
+    synchronized (this) {
+      for (StoredEvent e : batch) {
+        if (keys.add(e.tenant() + '\u0000' + e.event().id())) {
+          long offset = events.size();
+          StoredEvent stored = StoredEvent.read(e.tenant(), e.envelopeJson(), 0, offset, Cursor.at(storeId, offset),
+              e.receivedAt());
+          events.add(stored);
+          appended.add(stored);
+        }
+      }
+      if (!appended.isEmpty()) {
+        notifier.execute(() -> listeners.forEach(l -> l.accept(appended)));
+      }
+    }
   }
 
   @Override

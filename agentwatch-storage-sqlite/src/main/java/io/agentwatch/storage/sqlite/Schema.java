@@ -71,7 +71,42 @@ final class Schema {
             segment_min_ts TEXT    NOT NULL,
             json           TEXT    NOT NULL,
             PRIMARY KEY (tenant, run_id, events)
-          )"""));
+          )"""),
+      // Webhook subscriptions and their delivery queue; the matcher's log position lives in meta.
+      List.of(
+          """
+          CREATE TABLE webhooks (
+            id      TEXT    PRIMARY KEY,
+            tenant  TEXT    NOT NULL,
+            url     TEXT    NOT NULL,
+            secret  TEXT    NOT NULL,
+            types   TEXT    NOT NULL,
+            enabled INTEGER NOT NULL,
+            created TEXT    NOT NULL,
+            after_cursor TEXT NOT NULL
+          )""",
+          "CREATE INDEX webhooks_by_tenant ON webhooks (tenant)",
+          """
+          CREATE TABLE webhook_deliveries (
+            seq          INTEGER PRIMARY KEY,
+            id           TEXT    NOT NULL UNIQUE,
+            tenant       TEXT    NOT NULL,
+            webhook_id   TEXT    NOT NULL,
+            event_id     TEXT    NOT NULL,
+            event_type   TEXT    NOT NULL,
+            body         TEXT    NOT NULL,
+            state        TEXT    NOT NULL,
+            attempts     INTEGER NOT NULL,
+            next_attempt INTEGER,
+            last_status  INTEGER,
+            last_error   TEXT,
+            last_attempt INTEGER,
+            created      INTEGER NOT NULL,
+            version      INTEGER NOT NULL
+          )""",
+          "CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, seq)",
+          "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (webhook_id, next_attempt, seq)"
+              + " WHERE state = 'pending'"));
 
   static final int VERSION = MIGRATIONS.size();
 

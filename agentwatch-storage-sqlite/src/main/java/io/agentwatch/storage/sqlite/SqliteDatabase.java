@@ -20,8 +20,8 @@ import org.sqlite.SQLiteDataSource;
 
 /**
  * The embedded store's SQLite file, {@code <dataDir>/agentwatch.db}, shared by
- * {@link SqliteEventLog}, {@link SqliteEventStore}, {@link SqliteKeyStore} and
- * {@link SqliteProjectionStore}.
+ * {@link SqliteEventLog}, {@link SqliteEventStore}, {@link SqliteKeyStore},
+ * {@link SqliteProjectionStore} and {@link SqliteWebhookStore}.
  *
  * <p>Opened in WAL mode with {@code synchronous=FULL}: a transaction is durable (fsynced) when its
  * commit returns, which is what lets the log acknowledge an event only once it cannot be lost.
@@ -31,7 +31,8 @@ import org.sqlite.SQLiteDataSource;
  * write at a time, and each waits for the other ({@code busy_timeout}) instead of failing. That
  * connection commits with {@code synchronous=NORMAL}: projections are derived from the log, so a
  * power cut may lose the last saves (the log replays them) but never makes the file inconsistent,
- * and skipping the fsync keeps the moments the log's writer has to wait short. Queries use a
+ * and skipping the fsync keeps the moments the log's writer has to wait short. The webhook
+ * delivery queue, likewise derived from the log, is written through the same connection. Queries use a
  * small pool of read-only connections, which WAL lets run beside the writers.
  *
  * <p>The database carries a random store id, made once when the file is created and kept across

@@ -199,6 +199,9 @@ class SqliteProjectionStoreTest {
          Statement s = c.createStatement()) {
       s.executeUpdate("DROP TABLE projection_rows");
       s.executeUpdate("DROP TABLE run_snapshots");
+      // Tables of later versions too, so the file is what version 1 wrote.
+      s.executeUpdate("DROP TABLE webhook_deliveries");
+      s.executeUpdate("DROP TABLE webhooks");
       s.executeUpdate("UPDATE meta SET value = '1' WHERE name = 'schema_version'");
     }
 

@@ -1,0 +1,471 @@
+package io.agentwatch.kafka;
+
+import io.agentwatch.core.log.AppendResult;
+import io.agentwatch.core.log.IdLedger;
+import io.agentwatch.core.log.IdLedger.Claim;
+import io.agentwatch.core.log.IdLedger.Key;
+import io.agentwatch.core.log.UnavailableException;
+import io.agentwatch.model.Cursor;
+import io.agentwatch.model.Event;
+import io.agentwatch.model.StoredEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The log's single writer on this node. Callers queue requests; one thread takes the first waiting
+ * request plus whatever else waits (up to {@link #MAX_GROUP_EVENTS} events) and writes the group
+ * as one Kafka transaction, so one round of acknowledgements answers many callers, and the events
+ * of one append are visible all together or not at all.
+ *
+ * <p>For each group: reserve every event's (tenant, id) in the {@link IdLedger}; report confirmed
+ * ones as duplicates; put aside appends that hold an id another writer has reserved (they are
+ * retried shortly, and fail as unavailable after {@code pendingWait}); send the rest in one
+ * transaction ({@code acks=all}, idempotent); commit; wait until read-committed readers can see the
+ * records (the coordinator writes the commit markers after answering the commit); confirm the ids;
+ * and only then complete the callers' futures. On any failure the group's reservations are
+ * released, its appends fail with {@link UnavailableException} and the producer is replaced (a new
+ * producer with the same transactional id aborts whatever the old one left open).
+ */
+final class LogWriter {
+
+  static final int MAX_GROUP_EVENTS = 5_000;
+  static final int MAX_PENDING_EVENTS = 200_000;
+  private static final System.Logger LOG = System.getLogger(LogWriter.class.getName());
+
+  /** One append call, its events already encoded on the caller's thread. */
+  record Request(String tenant, List<Event> events, List<String> envelopes, long giveUpNanos,
+                 CompletableFuture<List<AppendResult>> future) {}
+
+  private final KafkaLogConfig config;
+  private final IdLedger ledger;
+  private final Clock clock;
+  private final Visibility visibility;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition queued = lock.newCondition();
+  private final ArrayDeque<Request> pending = new ArrayDeque<>();
+  private final Thread thread;
+  private final ExecutorService acks;
+  private final ScheduledExecutorService retries;
+  private int pendingEvents;
+  private int retrying;
+  private boolean closed;
+  private KafkaProducer<byte[], byte[]> producer;
+  private long groups;
+  private Instant lastStamp = Instant.EPOCH;
+  /** Covers every event this writer has made visible, and the head it started from. */
+  private Cursor written;
+
+  /** Tells when committed records can be read with {@code read_committed}. */
+  interface Visibility {
+    /** Waits until every partition's last stable offset is past the given offset, or gives up at the deadline. */
+    boolean await(Map<Integer, Long> lastOffsets, long deadlineNanos) throws InterruptedException;
+  }
+
+  LogWriter(KafkaLogConfig config, Cursor head, IdLedger ledger, Clock clock, Visibility visibility) {
+    this.config = config;
+    this.written = head;
+    this.ledger = ledger;
+    this.clock = clock;
+    this.visibility = visibility;
+    this.thread = Thread.ofPlatform().name("kafka-log-writer").daemon(true).unstarted(this::run);
+    this.acks = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kafka-log-ack-", 0).factory());
+    this.retries = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("kafka-log-retry").daemon(true).factory());
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  boolean isRunning() {
+    return thread.isAlive();
+  }
+
+  /** Queues {@code request}, or fails it at once when closed or saturated. */
+  CompletableFuture<List<AppendResult>> submit(Request request) {
+    lock.lock();
+    try {
+      if (closed) {
+        return CompletableFuture.failedFuture(new UnavailableException("the event log is closed"));
+      }
+      if (pendingEvents > 0 && pendingEvents + request.events().size() > MAX_PENDING_EVENTS) {
+        return CompletableFuture.failedFuture(new UnavailableException(
+            "the event log is saturated (" + pendingEvents + " events waiting for Kafka); retry shortly"));
+      }
+      enqueue(request);
+    } finally {
+      lock.unlock();
+    }
+    return request.future();
+  }
+
+  private void enqueue(Request request) {
+    pending.add(request);
+    pendingEvents += request.events().size();
+    queued.signal();
+  }
+
+  private void run() {
+    try {
+      List<Request> group;
+      while ((group = takeGroup()) != null) {
+        writeGroup(group);
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.log(System.Logger.Level.ERROR, "the Kafka log writer stopped", e);
+      throw e;
+    } finally {
+      failRemaining();
+      closeProducer();
+    }
+  }
+
+  /** Waits for work; null once closed and drained (appends put aside for a retry included). */
+  private List<Request> takeGroup() {
+    lock.lock();
+    try {
+      while (pending.isEmpty()) {
+        if (closed && retrying == 0) {
+          return null;
+        }
+        queued.awaitUninterruptibly();
+      }
+      List<Request> group = new ArrayList<>();
+      int events = 0;
+      do {
+        Request next = pending.poll();
+        group.add(next);
+        events += next.events().size();
+      } while (!pending.isEmpty() && events + pending.peek().events().size() <= MAX_GROUP_EVENTS);
+      pendingEvents -= events;
+      return group;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void writeGroup(List<Request> group) {
+    String owner = config.nodeId() + "-" + ProcessToken.VALUE + "-" + groups++;
+    Map<Key, Claim> claims;
+    try {
+      claims = reserve(owner, group);
+    } catch (RuntimeException e) {
+      failAll(group, new UnavailableException("cannot check event ids for duplicates: " + e.getMessage(), e));
+      return;
+    }
+    Plan plan = new Plan(group, claims);
+    for (Request r : plan.deferred) {
+      retryLater(r);
+    }
+    release(owner, plan.unused);
+    if (plan.toWrite.isEmpty()) {
+      completeAll(plan, Map.of());
+      return;
+    }
+    Map<Key, StoredEvent> stored;
+    try {
+      stored = produce(plan);
+    } catch (UnavailableException e) {
+      release(owner, plan.toWrite.stream().map(Plan.Item::key).toList());
+      failAll(plan.written, e);
+      return;
+    }
+    try {
+      ledger.confirm(new ArrayList<>(stored.keySet()));
+    } catch (RuntimeException e) {
+      // The events are in Kafka and will be acknowledged. Their reservations lapse; a retry after
+      // that is written again, and the duplicate is dropped downstream (see KafkaEventLog).
+      LOG.log(System.Logger.Level.WARNING, "could not confirm " + stored.size() + " written ids: " + e.getMessage());
+    }
+    completeAll(plan, stored);
+  }
+
+  private Map<Key, Claim> reserve(String owner, List<Request> group) {
+    LinkedHashMap<Key, Claim> claims = new LinkedHashMap<>();
+    for (Request r : group) {
+      for (Event e : r.events()) {
+        claims.putIfAbsent(new Key(r.tenant(), e.id()), null);
+      }
+    }
+    List<Key> keys = new ArrayList<>(claims.keySet());
+    List<Claim> answers = ledger.reserve(owner, keys);
+    for (int i = 0; i < keys.size(); i++) {
+      claims.put(keys.get(i), answers.get(i));
+    }
+    return claims;
+  }
+
+  /**
+   * What a group does: appends holding a pending id are deferred; in the others, the first
+   * occurrence of each reserved id is written and any later one (same append or a later append of
+   * the group, which shares the transaction's fate) is a duplicate; reserved ids that only deferred
+   * appends wanted are released.
+   */
+  private static final class Plan {
+    record Item(Request request, int index, Key key) {}
+
+    final List<Request> deferred = new ArrayList<>();
+    final List<Request> written = new ArrayList<>();
+    final List<Item> toWrite = new ArrayList<>();
+    final List<Key> unused = new ArrayList<>();
+
+    Plan(List<Request> group, Map<Key, Claim> claims) {
+      Set<Key> taken = new HashSet<>();
+      for (Request r : group) {
+        boolean blocked = r.events().stream().anyMatch(e -> claims.get(new Key(r.tenant(), e.id())) == Claim.PENDING);
+        if (blocked) {
+          deferred.add(r);
+          continue;
+        }
+        written.add(r);
+        for (int i = 0; i < r.events().size(); i++) {
+          Key key = new Key(r.tenant(), r.events().get(i).id());
+          if (claims.get(key) == Claim.RESERVED && taken.add(key)) {
+            toWrite.add(new Item(r, i, key));
+          }
+        }
+      }
+      claims.forEach((key, claim) -> {
+        if (claim == Claim.RESERVED && !taken.contains(key)) {
+          unused.add(key);
+        }
+      });
+    }
+  }
+
+  /** Writes the plan's events in one transaction and waits until readers can see them. */
+  private Map<Key, StoredEvent> produce(Plan plan) {
+    long deadline = System.nanoTime() + config.appendTimeout().toNanos();
+    try {
+      KafkaProducer<byte[], byte[]> p = producer();
+      p.beginTransaction();
+      List<Future<RecordMetadata>> sent = new ArrayList<>(plan.toWrite.size());
+      List<Instant> stamps = new ArrayList<>(plan.toWrite.size());
+      for (Plan.Item item : plan.toWrite) {
+        Instant receivedAt = stamp();
+        stamps.add(receivedAt);
+        Request r = item.request();
+        sent.add(p.send(Records.record(config.topic(), r.tenant(), r.events().get(item.index()),
+            r.envelopes().get(item.index()), receivedAt)));
+      }
+      p.commitTransaction();
+      Map<Integer, Long> lastOffsets = new HashMap<>();
+      Map<Key, StoredEvent> stored = new HashMap<>();
+      Cursor cursor = written;
+      for (int i = 0; i < sent.size(); i++) {
+        RecordMetadata m = sent.get(i).get();
+        Plan.Item item = plan.toWrite.get(i);
+        Request r = item.request();
+        cursor = cursor.advance(m.partition(), m.offset());
+        lastOffsets.merge(m.partition(), m.offset(), Math::max);
+        stored.put(item.key(), StoredEvent.appended(r.tenant(), r.events().get(item.index()),
+            r.envelopes().get(item.index()), m.partition(), m.offset(), cursor, stamps.get(i)));
+      }
+      written = cursor;
+      if (!visibility.await(lastOffsets, deadline)) {
+        LOG.log(System.Logger.Level.WARNING, "committed events were not readable within " + config.appendTimeout()
+            + "; acknowledging them anyway");
+      }
+      return stored;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeProducer();
+      throw new UnavailableException("interrupted while writing to Kafka", e);
+    } catch (ExecutionException | RuntimeException e) {
+      // Whether the transaction committed is unknown after some failures (a commit that timed out):
+      // replacing the producer aborts it if it is still open, and callers retry either way.
+      closeProducer();
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      LOG.log(System.Logger.Level.WARNING, "a group of " + plan.toWrite.size() + " events failed: " + cause);
+      throw new UnavailableException("Kafka did not take the events: " + cause, cause);
+    }
+  }
+
+  /** A receive time that never goes back on this node, so readers can merge partitions in append order. */
+  private Instant stamp() {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    lastStamp = now.isAfter(lastStamp) ? now : lastStamp.plus(1, ChronoUnit.MICROS);
+    return lastStamp;
+  }
+
+  private KafkaProducer<byte[], byte[]> producer() {
+    if (producer == null) {
+      KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(producerProperties());
+      try {
+        p.initTransactions();
+      } catch (RuntimeException e) {
+        p.close(Duration.ZERO);
+        throw e;
+      }
+      producer = p;
+    }
+    return producer;
+  }
+
+  private Properties producerProperties() {
+    long timeout = config.appendTimeout().toMillis();
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "agentwatch-log-" + config.topic() + "-" + config.nodeId());
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(timeout));
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(timeout));
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(timeout));
+    // An open transaction holds back read-committed readers of its partitions until it ends: a
+    // node that dies mid-group and never comes back stalls them for at most this long.
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(Math.max(2 * timeout, 1_000)));
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.putAll(config.clientProperties());
+    return p;
+  }
+
+  private void closeProducer() {
+    if (producer != null) {
+      try {
+        producer.close(Duration.ZERO);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.DEBUG, "closing a failed producer", e);
+      }
+      producer = null;
+    }
+  }
+
+  private void release(String owner, List<Key> keys) {
+    if (keys.isEmpty()) {
+      return;
+    }
+    try {
+      ledger.release(owner, keys);
+    } catch (RuntimeException e) {
+      // The reservations lapse by themselves; until then a retry of these ids waits (pendingWait).
+      LOG.log(System.Logger.Level.WARNING, "could not release " + keys.size() + " reserved ids: " + e.getMessage());
+    }
+  }
+
+  private void retryLater(Request r) {
+    long now = System.nanoTime();
+    if (now >= r.giveUpNanos()) {
+      UnavailableException busy = new UnavailableException("an event of this append is being written by another "
+          + "request or node whose outcome is not known yet; retry shortly");
+      acks.execute(() -> r.future().completeExceptionally(busy));
+      return;
+    }
+    lock.lock();
+    try {
+      retrying++;
+    } finally {
+      lock.unlock();
+    }
+    long delay = ThreadLocalRandom.current().nextLong(10, 50);
+    retries.schedule(() -> {
+      lock.lock();
+      try {
+        retrying--;
+        enqueue(r);
+      } finally {
+        lock.unlock();
+      }
+    }, Math.min(delay, TimeUnit.NANOSECONDS.toMillis(r.giveUpNanos() - now) + 1), TimeUnit.MILLISECONDS);
+  }
+
+  private void completeAll(Plan plan, Map<Key, StoredEvent> stored) {
+    for (Request r : plan.written) {
+      Set<Key> mine = new HashSet<>();
+      List<AppendResult> results = new ArrayList<>(r.events().size());
+      for (Event e : r.events()) {
+        Key key = new Key(r.tenant(), e.id());
+        StoredEvent s = stored.get(key);
+        boolean first = s != null && s.event() == e && mine.add(key);
+        results.add(first ? AppendResult.accepted(s) : AppendResult.duplicate(e.id()));
+      }
+      List<AppendResult> done = List.copyOf(results);
+      acks.execute(() -> r.future().complete(done));
+    }
+  }
+
+  private void failAll(List<Request> requests, UnavailableException failure) {
+    for (Request r : requests) {
+      acks.execute(() -> r.future().completeExceptionally(failure));
+    }
+  }
+
+  /** Only reached early if the writer died of a bug: nobody may wait forever. */
+  private void failRemaining() {
+    List<Request> left;
+    lock.lock();
+    try {
+      closed = true;
+      left = new ArrayList<>(pending);
+      pending.clear();
+      pendingEvents = 0;
+    } finally {
+      lock.unlock();
+    }
+    UnavailableException failure = new UnavailableException("the Kafka log writer stopped");
+    left.forEach(r -> r.future().completeExceptionally(failure));
+  }
+
+  /** Stops taking requests, writes those already queued (and put aside), then stops the threads. */
+  void close() {
+    lock.lock();
+    try {
+      closed = true;
+      queued.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    retries.shutdownNow();
+    acks.shutdown();
+    try {
+      acks.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Tells this process's writers from those of an earlier run with the same node id. */
+  private static final class ProcessToken {
+    static final String VALUE = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+  }
+}

@@ -1,0 +1,56 @@
+package io.agentwatch.kafka;
+
+import static io.agentwatch.core.TestEvents.log;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentwatch.core.log.IdLedger;
+import io.agentwatch.core.log.IdLedger.Claim;
+import io.agentwatch.core.log.InMemoryIdLedger;
+import io.agentwatch.core.log.UnavailableException;
+import io.agentwatch.core.testing.RequiredService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.junit.jupiter.api.Test;
+
+/** A broker of its own, stopped under a running log. */
+class KafkaBrokerDownTest {
+
+  private static final Duration APPEND_TIMEOUT = Duration.ofSeconds(3);
+
+  @Test
+  void appendsFailAsUnavailableWithinTheTimeoutOnceTheBrokerIsGoneAndNothingIsConfirmed() throws Exception {
+    KafkaClusterTestKit cluster;
+    try {
+      cluster = TestBroker.start();
+    } catch (Exception e) {
+      RequiredService.require(false, "a second in-process Kafka broker (" + e + ")", "see TestBroker");
+      return;
+    }
+    InMemoryIdLedger ledger = new InMemoryIdLedger(Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofHours(1));
+    KafkaLogConfig config = TestBroker.config(cluster.bootstrapServers(), "down")
+        .withTimeouts(APPEND_TIMEOUT, APPEND_TIMEOUT, Duration.ofMillis(300));
+    KafkaEventLog log = KafkaEventLog.open(config, ledger, Clock.systemUTC());
+    try {
+      assertThat(log.append("t1", List.of(log("before", "w1"))).join().getFirst().isDuplicate()).isFalse();
+
+      TestBroker.stop(cluster);
+      long started = System.nanoTime();
+      CompletableFuture<?> append = log.append("t1", List.of(log("after-1", "w1"), log("after-2", "w2")));
+
+      assertThatThrownBy(() -> append.get(APPEND_TIMEOUT.multipliedBy(4).toMillis(), TimeUnit.MILLISECONDS))
+          .hasCauseInstanceOf(UnavailableException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(APPEND_TIMEOUT.multipliedBy(4));
+      // Released, not confirmed: a retry once Kafka is back writes the events instead of calling them duplicates.
+      assertThat(ledger.reserve("retry", List.of(new IdLedger.Key("t1", "after-1"), new IdLedger.Key("t1", "after-2"),
+          new IdLedger.Key("t1", "before")))).containsExactly(Claim.RESERVED, Claim.RESERVED, Claim.CONFIRMED);
+      assertThatThrownBy(log::check).isInstanceOf(UnavailableException.class);
+    } finally {
+      log.close();
+    }
+  }
+}
