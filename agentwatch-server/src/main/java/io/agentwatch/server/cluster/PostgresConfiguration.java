@@ -4,17 +4,22 @@ import io.agentwatch.core.auth.KeyStore;
 import io.agentwatch.core.log.EventLog;
 import io.agentwatch.core.state.ProjectionStore;
 import io.agentwatch.core.store.EventStore;
+import io.agentwatch.core.webhook.WebhookStore;
 import io.agentwatch.server.resilience.BackendGuard;
+import io.agentwatch.server.webhook.SendingRole;
 import io.agentwatch.server.resilience.GuardedEventLog;
 import io.agentwatch.server.resilience.GuardedEventStore;
 import io.agentwatch.server.resilience.GuardedKeyStore;
+import io.agentwatch.server.resilience.GuardedWebhookStore;
 import io.agentwatch.server.resilience.ResilienceSettings;
 import io.agentwatch.storage.postgres.PartitionMaintainer;
 import io.agentwatch.storage.postgres.PostgresDatabase;
 import io.agentwatch.storage.postgres.PostgresEventLog;
 import io.agentwatch.storage.postgres.PostgresEventStore;
 import io.agentwatch.storage.postgres.PostgresKeyStore;
+import io.agentwatch.storage.postgres.PostgresLease;
 import io.agentwatch.storage.postgres.PostgresProjectionStore;
+import io.agentwatch.storage.postgres.PostgresWebhookStore;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -23,8 +28,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * {@code agentwatch.store=postgres}: history, keys and time-travel snapshots in PostgreSQL, shared
- * by every node, each port behind the {@code postgres} circuit breaker. With
+ * {@code agentwatch.store=postgres}: history, keys, webhooks and time-travel snapshots in
+ * PostgreSQL, shared by every node, each port behind the {@code postgres} circuit breaker. With
  * {@code agentwatch.log=embedded} (the default) the log is PostgreSQL's too — several nodes
  * append to it, and each node's live readers hear the others' events through
  * {@code LISTEN/NOTIFY} — so PostgreSQL alone runs a small cluster. Projections stay in each
@@ -38,6 +43,8 @@ public class PostgresConfiguration {
   private static final Duration MAINTAIN_EVERY = Duration.ofHours(1);
   /** How long another node's append may go unheard when a NOTIFY is lost. */
   private static final Duration POLL = Duration.ofSeconds(1);
+  /** How often a node tries to take a free role, and its holder checks it still holds it. */
+  private static final Duration LEASE_CHECK = Duration.ofSeconds(2);
 
   @Bean(destroyMethod = "close")
   PostgresDatabase postgresDatabase(PostgresProperties properties) {
@@ -69,6 +76,22 @@ public class PostgresConfiguration {
   @Bean
   KeyStore postgresKeyStore(PostgresDatabase db, @Qualifier("postgresGuard") BackendGuard guard) {
     return new GuardedKeyStore(new PostgresKeyStore(db), guard);
+  }
+
+  @Bean
+  WebhookStore postgresWebhookStore(PostgresDatabase db, @Qualifier("postgresGuard") BackendGuard guard) {
+    return new GuardedWebhookStore(new PostgresWebhookStore(db), guard);
+  }
+
+  /** Every node matches events into deliveries (the store drops repeats); one node at a time sends them. */
+  @Bean(destroyMethod = "close")
+  PostgresLease webhookSendingLease(PostgresDatabase db) {
+    return PostgresLease.start(db, "webhook-sender", LEASE_CHECK);
+  }
+
+  @Bean
+  SendingRole webhookSendingRole(PostgresLease webhookSendingLease) {
+    return webhookSendingLease::held;
   }
 
   @Bean

@@ -6,6 +6,7 @@ import static io.agentwatch.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentwatch.server.Envelopes;
+import io.agentwatch.server.Receiver;
 import io.agentwatch.server.SseClient;
 import io.agentwatch.server.TestServer;
 import io.agentwatch.server.TestSocket;
@@ -41,12 +42,18 @@ class TwoNodesEndToEndTest {
   void start() {
     postgres = TestPostgres.start(dir.resolve("pg"));
     // Both start at once on the empty store, each registering the same admin key.
-    CompletableFuture<TestServer> first = CompletableFuture.supplyAsync(
-        () -> TestServer.start(dir.resolve("a"), postgres.nodeArgs("two_nodes")));
-    CompletableFuture<TestServer> second = CompletableFuture.supplyAsync(
-        () -> TestServer.start(dir.resolve("b"), postgres.nodeArgs("two_nodes")));
+    CompletableFuture<TestServer> first = CompletableFuture.supplyAsync(() -> TestServer.start(dir.resolve("a"),
+        node("two_nodes")));
+    CompletableFuture<TestServer> second = CompletableFuture.supplyAsync(() -> TestServer.start(dir.resolve("b"),
+        node("two_nodes")));
     a = first.join();
     b = second.join();
+  }
+
+  private String[] node(String schema) {
+    List<String> args = new ArrayList<>(List.of(postgres.nodeArgs(schema)));
+    args.add("--agentwatch.webhook.allow-private=true");
+    return args.toArray(String[]::new);
   }
 
   @AfterAll
@@ -152,6 +159,29 @@ class TwoNodesEndToEndTest {
       assertThat(socket.closed().get(10, TimeUnit.SECONDS)).isEqualTo(1008);
       TestServer.await("node b refuses the revoked key", 15,
           () -> b.get("/api/v1/events", key).statusCode() == 401);
+    }
+  }
+
+  @Test
+  void aWebhookCreatedOnOneNodeGetsEveryMatchingEventOfBothNodesOnceFromOneSender() throws Exception {
+    try (Receiver receiver = Receiver.start(Receiver.OK)) {
+      HttpResponse<String> created = a.post("/api/v1/webhooks", ADMIN_KEY, "application/json",
+          "{\"url\":\"" + receiver.url() + "\",\"types\":[\"task.failed\"]}");
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      String webhookId = json(created.body()).get("id").stringValue();
+
+      for (int i = 0; i < 10; i++) {
+        TestServer node = i % 2 == 0 ? a : b;
+        ingest(node, ADMIN_KEY, Envelopes.array(List.of(Envelopes.event("wf-" + i, "task.failed", "worker-wh",
+            "run-wh", Map.of("taskId", "t" + i, "error", "boom")))));
+      }
+      TestServer.await("ten deliveries", 30, () -> receiver.successes().size() >= 10);
+      Thread.sleep(3_000);
+      assertThat(receiver.hits()).extracting(Receiver.Hit::eventId).as("each event delivered once, by one node")
+          .hasSize(10).doesNotHaveDuplicates();
+      JsonNode deliveries = json(b.get("/api/v1/webhooks/" + webhookId + "/deliveries", ADMIN_KEY).body());
+      assertThat(deliveries.get("deliveries")).hasSize(10)
+          .allSatisfy(d -> assertThat(d.get("state").stringValue()).isEqualTo("delivered"));
     }
   }
 

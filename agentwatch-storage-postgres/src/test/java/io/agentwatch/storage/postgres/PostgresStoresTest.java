@@ -13,6 +13,8 @@ import io.agentwatch.core.rollup.RollupStore;
 import io.agentwatch.core.rollup.RollupStoreContract;
 import io.agentwatch.core.state.ProjectionStore;
 import io.agentwatch.core.state.ProjectionStoreContract;
+import io.agentwatch.core.webhook.WebhookStore;
+import io.agentwatch.core.webhook.WebhookStoreContract;
 import io.agentwatch.model.Event;
 import io.agentwatch.model.EventCodec;
 import java.util.List;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The key, projection and rollup stores on PostgreSQL, each bound to its port's contract suite. */
+/** The key, webhook, projection and rollup stores on PostgreSQL, each bound to its port's contract suite. */
 class PostgresStoresTest {
 
   @Nested
@@ -31,6 +33,22 @@ class PostgresStoresTest {
     protected KeyStore newStore() {
       db = PostgresFixture.newDatabase();
       return new PostgresKeyStore(db);
+    }
+
+    @Override
+    protected void closeStore() {
+      db.close();
+    }
+  }
+
+  @Nested
+  class AsWebhookStore extends WebhookStoreContract {
+    private PostgresDatabase db;
+
+    @Override
+    protected WebhookStore newStore() {
+      db = PostgresFixture.newDatabase();
+      return new PostgresWebhookStore(db);
     }
 
     @Override
