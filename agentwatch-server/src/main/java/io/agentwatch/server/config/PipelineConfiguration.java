@@ -4,7 +4,11 @@ import io.agentwatch.core.PipelineMetrics;
 import io.agentwatch.core.auth.KeyService;
 import io.agentwatch.core.auth.StreamTickets;
 import io.agentwatch.core.auth.KeyStore;
+import io.agentwatch.core.ingest.IdempotencyStore;
+import io.agentwatch.core.ingest.InMemoryIdempotencyStore;
+import io.agentwatch.core.ingest.InMemoryRateLimiter;
 import io.agentwatch.core.ingest.Ingestor;
+import io.agentwatch.core.ingest.RateLimiter;
 import io.agentwatch.core.log.EventLog;
 import io.agentwatch.core.state.ProjectionStore;
 import io.agentwatch.core.state.ProjectionUpdater;
@@ -38,10 +42,14 @@ import org.springframework.core.annotation.Order;
 /**
  * Wires the pipeline: ingest, fan-out, projections, keys, metrics, and — unless another store is
  * selected ({@code agentwatch.store}, see {@code cluster.PostgresConfiguration}) — the embedded
- * SQLite log, store and keys.
+ * SQLite log, store and keys. Rate limits and Idempotency-Key answers are kept in this process
+ * unless shared ones are configured ({@code cluster.RedisConfiguration}).
  */
 @Configuration(proxyBeanMethods = false)
 public class PipelineConfiguration {
+
+  /** Roughly the most memory the embedded deployment spends on remembered Idempotency-Key answers. */
+  private static final long IDEMPOTENCY_MEMORY_BYTES = 64L * 1024 * 1024;
 
   @Bean
   Clock clock() {
@@ -147,13 +155,14 @@ public class PipelineConfiguration {
   }
 
   @Bean
-  IdempotencyKeys idempotencyKeys() {
-    return new IdempotencyKeys();
+  IdempotencyKeys idempotencyKeys(ObjectProvider<IdempotencyStore> shared, Clock clock) {
+    return new IdempotencyKeys(shared.getIfAvailable(() -> new InMemoryIdempotencyStore(clock,
+        IdempotencyKeys.REMEMBER_FOR, IdempotencyKeys.CLAIM_FOR, IDEMPOTENCY_MEMORY_BYTES)));
   }
 
   @Bean
-  TenantRateLimits tenantRateLimits(AgentwatchProperties properties) {
-    return new TenantRateLimits(properties.rateLimit());
+  TenantRateLimits tenantRateLimits(AgentwatchProperties properties, ObjectProvider<RateLimiter> shared, Clock clock) {
+    return new TenantRateLimits(shared.getIfAvailable(() -> new InMemoryRateLimiter(properties.rateLimit(), clock)));
   }
 
   @Bean
