@@ -32,7 +32,8 @@ import org.springframework.context.annotation.Configuration;
  * PostgreSQL, shared by every node, each port behind the {@code postgres} circuit breaker. With
  * {@code agentwatch.log=embedded} (the default) the log is PostgreSQL's too — several nodes
  * append to it, and each node's live readers hear the others' events through
- * {@code LISTEN/NOTIFY} — so PostgreSQL alone runs a small cluster. Projections stay in each
+ * {@code LISTEN/NOTIFY} — so PostgreSQL alone runs a small cluster. With {@code agentwatch.log=kafka}
+ * the store is the topic's history instead ({@link KafkaConfiguration}). Projections stay in each
  * node's memory ({@link ClusterProjectionStore}).
  */
 @Configuration(proxyBeanMethods = false)
@@ -47,8 +48,16 @@ public class PostgresConfiguration {
   private static final Duration LEASE_CHECK = Duration.ofSeconds(2);
 
   @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "agentwatch.log", havingValue = "embedded", matchIfMissing = true)
   PostgresDatabase postgresDatabase(PostgresProperties properties) {
     return PostgresDatabase.open(properties.toConfig());
+  }
+
+  /** With Kafka as the log, the store is its history: it pages by the topic's cursors. */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "agentwatch.log", havingValue = "kafka")
+  PostgresDatabase postgresHistoryDatabase(PostgresProperties properties, EventLog log) {
+    return PostgresDatabase.openFollowing(properties.toConfig(), log.storeId(), log.beginning().partitions());
   }
 
   /** Creates time partitions ahead and applies the retention; every node runs it, under a lock. */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -99,7 +100,10 @@ public final class BackendGuard {
     write(check);
   }
 
-  /** An asynchronous write: the breaker hears how the future ends. */
+  /**
+   * An asynchronous write (an append): the breaker hears how the future ends, and a future not
+   * done within {@link ResilienceSettings#appendTimeout()} fails as an outage.
+   */
   public <T> CompletableFuture<T> writeAsync(Supplier<CompletableFuture<T>> write) {
     if (!breaker.tryAcquirePermission()) {
       return CompletableFuture.failedFuture(refused());
@@ -112,8 +116,11 @@ public final class BackendGuard {
       record(started, e);
       return CompletableFuture.failedFuture(named(e));
     }
-    return future.handle((value, failure) -> {
+    return future.copy().orTimeout(settings.appendTimeout().toMillis(), TimeUnit.MILLISECONDS).handle((value, failure) -> {
       Throwable cause = unwrap(failure);
+      if (cause instanceof TimeoutException) {
+        cause = new UnavailableException("no answer within " + settings.appendTimeout().toSeconds() + " s", cause);
+      }
       record(started, cause);
       if (cause != null) {
         throw new CompletionException(named(cause));
@@ -141,14 +148,31 @@ public final class BackendGuard {
     long took = System.nanoTime() - started;
     if (failure == null) {
       breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+    } else if (otherBackend(failure) != null) {
+      // Another backend failed under this one (Kafka's appends wait on the Redis id ledger): not ours.
+      breaker.releasePermission();
     } else {
       // The breaker's own predicate decides: outages count, a caller's mistake counts as success.
       breaker.onError(took, TimeUnit.NANOSECONDS, failure);
     }
   }
 
-  /** An outage of this backend says so; anything else passes through as it is. */
+  /** The outage of another guarded backend that {@code failure} comes from, or null. */
+  private BackendUnavailableException otherBackend(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BackendUnavailableException b && !b.backend().equals(backend)) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  /** An outage says which backend is down; anything else passes through as it is. */
   private RuntimeException named(Throwable failure) {
+    BackendUnavailableException other = otherBackend(failure);
+    if (other != null) {
+      return other;
+    }
     if (failure instanceof BackendUnavailableException b) {
       return b;
     }

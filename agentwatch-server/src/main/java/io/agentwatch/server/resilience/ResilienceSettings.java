@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param readBackoff   wait before the first retry of a read; doubles for each further one
  * @param retryAfter    the {@code Retry-After} given to clients when a call failed (an open circuit
  *                      gives {@code openFor} instead)
+ * @param appendTimeout longest an append may take before it is answered as failed (503): a bound
+ *                      over the backend's own timeouts, should a client library block longer; the
+ *                      append may still complete, and the client's retry is then a duplicate
  */
 @ConfigurationProperties("agentwatch.resilience")
 public record ResilienceSettings(
@@ -26,10 +29,11 @@ public record ResilienceSettings(
     int halfOpenCalls,
     int readAttempts,
     Duration readBackoff,
-    Duration retryAfter) {
+    Duration retryAfter,
+    Duration appendTimeout) {
 
-  public static final ResilienceSettings DEFAULTS =
-      new ResilienceSettings(20, 10, 50, Duration.ofSeconds(5), 3, 3, Duration.ofMillis(100), Duration.ofSeconds(1));
+  public static final ResilienceSettings DEFAULTS = new ResilienceSettings(20, 10, 50, Duration.ofSeconds(5), 3, 3,
+      Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(30));
 
   public ResilienceSettings {
     if (window < 1 || window > 10_000) {
@@ -53,6 +57,7 @@ public record ResilienceSettings(
     }
     requirePositive("read-backoff", readBackoff);
     requirePositive("retry-after", retryAfter);
+    requirePositive("append-timeout", appendTimeout);
   }
 
   private static void requirePositive(String name, Duration d) {

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class BackendGuardTest {
 
-  private static final ResilienceSettings SETTINGS =
-      new ResilienceSettings(10, 4, 50, Duration.ofSeconds(5), 2, 3, Duration.ofMillis(1), Duration.ofSeconds(1));
+  private static final ResilienceSettings SETTINGS = new ResilienceSettings(10, 4, 50, Duration.ofSeconds(5), 2, 3,
+      Duration.ofMillis(1), Duration.ofSeconds(1), Duration.ofMillis(300));
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
   private final BackendGuard guard = new BackendGuard("postgres", SETTINGS, clock);
@@ -144,12 +144,33 @@ class BackendGuardTest {
   }
 
   @Test
+  void anAppendThatGetsNoAnswerInTimeFailsAsAnOutage() {
+    CompletableFuture<String> never = new CompletableFuture<>();
+    CompletableFuture<String> guarded = guard.writeAsync(() -> never);
+    assertThatThrownBy(guarded::join).hasCauseInstanceOf(BackendUnavailableException.class)
+        .hasMessageContaining("no answer within");
+    assertThat(never).as("the backend's own future is left to finish").isNotDone();
+  }
+
+  @Test
+  void anOutageOfAnotherBackendUnderThisOneIsReportedAsThatOneAndNotCountedHere() {
+    BackendUnavailableException redisDown = new BackendUnavailableException("redis", "redis is unavailable",
+        Duration.ofSeconds(1), new UnavailableException("connection refused"));
+    for (int i = 0; i < 10; i++) {
+      CompletableFuture<String> append = guard.writeAsync(() -> CompletableFuture.failedFuture(
+          new UnavailableException("cannot check event ids: " + redisDown.getMessage(), redisDown)));
+      assertThatThrownBy(append::join).hasCause(redisDown);
+    }
+    assertThat(guard.isClosed()).as("this backend's circuit").isTrue();
+  }
+
+  @Test
   void settingsOutOfRangeAreRefusedWithTheirValue() {
     assertThatThrownBy(() -> new ResilienceSettings(10, 11, 50, Duration.ofSeconds(5), 2, 3, Duration.ofMillis(1),
-        Duration.ofSeconds(1))).hasMessageContaining("minimum-calls").hasMessageContaining("11");
+        Duration.ofSeconds(1), Duration.ofSeconds(1))).hasMessageContaining("minimum-calls").hasMessageContaining("11");
     assertThatThrownBy(() -> new ResilienceSettings(10, 4, 150, Duration.ofSeconds(5), 2, 3, Duration.ofMillis(1),
-        Duration.ofSeconds(1))).hasMessageContaining("failure-rate").hasMessageContaining("150");
+        Duration.ofSeconds(1), Duration.ofSeconds(1))).hasMessageContaining("failure-rate").hasMessageContaining("150");
     assertThatThrownBy(() -> new ResilienceSettings(10, 4, 50, Duration.ZERO, 2, 3, Duration.ofMillis(1),
-        Duration.ofSeconds(1))).hasMessageContaining("open-for");
+        Duration.ofSeconds(1), Duration.ofSeconds(1))).hasMessageContaining("open-for");
   }
 }
