@@ -26,6 +26,18 @@ describe('the live store', () => {
     expect(agents['worker-1'].counters.costUsd).toBe(0.5);
   });
 
+  it('keeps the object of an agent no event touched, so the overview need not draw its card again', () => {
+    const store = createLiveStore();
+    store.getState().applyBatch([ev('tool.called', 'a', { tool: 'grep' }), ev('tool.called', 'b', { tool: 'ls' })]);
+    const before = store.getState().agents;
+    store.getState().applyBatch([ev('tool.called', 'a', { tool: 'grep' })]);
+    const after = store.getState().agents;
+    expect(after.b).toBe(before.b);
+    expect(after.a).not.toBe(before.a);
+    expect(before.a.counters.toolCalls).toBe(1);
+    expect(after.a.counters.toolCalls).toBe(2);
+  });
+
   it('clears the current task when it completes and counts a failure as an error', () => {
     const store = createLiveStore();
     store.getState().applyBatch([

@@ -80,7 +80,7 @@ function AlertRow({ alert: a, now, onChange }: { alert: Alert; now: number; onCh
   }
 
   return (
-    <li className={`alert sev-${a.severity} ${a.state}`}>
+    <li className={`alert level-${a.severity} ${a.state}`}>
       <div className="alert-head">
         <span className={`sev sev-${a.severity}`}>{a.severity}</span>
         <b>{a.detector}</b>

@@ -6,14 +6,25 @@ import { isError, type AwEvent } from '../types';
 
 export interface EventFilter { run: string; agent: string; type: string; text: string }
 
+// Each event's JSON in lower case, made once per event: with a free-text filter the list filters
+// all its events (up to 5,000) again whenever events arrive, many times a second under load.
+// Delivered events are never changed, and a WeakMap lets evicted ones go.
+const searchable = new WeakMap<AwEvent, string>();
+
+function searchText(e: AwEvent): string {
+  let text = searchable.get(e);
+  if (text === undefined) {
+    text = JSON.stringify(e).toLowerCase();
+    searchable.set(e, text);
+  }
+  return text;
+}
+
 export function matches(e: AwEvent, f: EventFilter): boolean {
   if (f.run && e.runId !== f.run) return false;
   if (f.agent && e.agentId !== f.agent) return false;
   if (f.type && !e.type.startsWith(f.type.replace(/\*$/, ''))) return false;
-  if (f.text) {
-    const needle = f.text.toLowerCase();
-    return JSON.stringify(e).toLowerCase().includes(needle);
-  }
+  if (f.text) return searchText(e).includes(f.text.toLowerCase());
   return true;
 }
 

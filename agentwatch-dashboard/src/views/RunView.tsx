@@ -10,13 +10,16 @@ const STATE_COLOR: Record<string, string> = {
   created: '#6b7785', assigned: '#b59a3c', running: '#3d8bfd', completed: '#3fae63', failed: '#e05252',
 };
 
+/** Alerts about the run are events in it too; they belong to the Alerts view, not to an agent's lane. */
+const isAgentActivity = (e: AwEvent) => !e.type.startsWith('alert.');
+
 /** Stored events of the run, plus those that arrived live since, each once. */
 function useRunEvents(runId: string, stored: AwEvent[] | null): AwEvent[] {
   const events = useLive((s) => s.events);
   return useMemo(() => {
     const byId = new Map<string, AwEvent>();
-    for (const e of stored ?? []) byId.set(e.id, e);
-    for (const e of events) if (e.runId === runId && !byId.has(e.id)) byId.set(e.id, e);
+    for (const e of stored ?? []) if (isAgentActivity(e)) byId.set(e.id, e);
+    for (const e of events) if (e.runId === runId && isAgentActivity(e) && !byId.has(e.id)) byId.set(e.id, e);
     return [...byId.values()].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts));
   }, [runId, stored, events]);
 }

@@ -17,7 +17,7 @@ import java.util.TreeMap;
 final class CpuMeter {
 
   /** USER_HZ: the unit of /proc times, 100 on every Linux architecture Java runs on. */
-  private static final double TICKS_PER_SECOND = 100.0;
+  static final double TICKS_PER_SECOND = 100.0;
 
   /** The server's thread groups, in report order; names are /proc comm (15 chars at most). */
   static final List<String> THREAD_GROUPS = List.of(
@@ -81,7 +81,17 @@ final class CpuMeter {
     return new Share(server, threads, bench, busy);
   }
 
-  /** utime + stime of a process or thread (fields 14 and 15 of its stat file). */
+  /**
+   * CPU ticks of this process's descendants (a browser the bench started, with its helper
+   * processes); the ticks of those that already ended are not counted.
+   */
+  static long descendantTicks() {
+    return ProcessHandle.current().descendants()
+        .mapToLong(p -> Math.max(0, ticks(Path.of("/proc", Long.toString(p.pid()), "stat"))))
+        .sum();
+  }
+
+  /** utime + stime of a process or thread (fields 14 and 15 of its stat file), -1 when unknown. */
   private static long ticks(Path stat) {
     try {
       String text = Files.readString(stat);

@@ -9,7 +9,7 @@ package io.agentwatch.bench;
  * <p>Built by string concatenation: the client shares the machine with the server, and every
  * microsecond it spends on JSON is one the server does not get.
  */
-final class Envelopes {
+final class Envelopes implements EventBatches {
 
   /** Chars of {@code data.message}; the whole event comes to about 1,050 bytes. */
   static final int MESSAGE_CHARS = 880;
@@ -37,7 +37,8 @@ final class Envelopes {
   }
 
   /** A JSON array of {@code count} events with seqs {@code firstSeq..}, for {@code POST /api/v1/events}. */
-  String array(int producer, long firstSeq, int count) {
+  @Override
+  public String array(int producer, long firstSeq, int count) {
     StringBuilder sb = new StringBuilder(count * (MESSAGE_CHARS + 200) + 2);
     appendEvents(sb.append('['), producer, firstSeq, count);
     return sb.append(']').toString();

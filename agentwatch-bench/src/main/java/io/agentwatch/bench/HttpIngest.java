@@ -26,7 +26,7 @@ final class HttpIngest {
   /**
    * @param eventsPerSecond total target rate over all producers, 0 = as fast as possible
    */
-  record Plan(String name, Envelopes envelopes, int producers, int batch, Duration duration, double eventsPerSecond) {}
+  record Plan(String name, EventBatches envelopes, int producers, int batch, Duration duration, double eventsPerSecond) {}
 
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
   private static final long ERROR_BACKOFF_NANOS = 100_000_000;

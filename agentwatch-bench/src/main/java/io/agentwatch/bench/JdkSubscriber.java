@@ -20,13 +20,13 @@ final class JdkSubscriber extends SubscriberState implements WebSocket.Listener 
   private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
   private volatile WebSocket socket;
 
-  private JdkSubscriber(String runId, boolean resubscribeOnGap, CountDownLatch subscribed) {
-    super(runId, resubscribeOnGap, subscribed);
+  private JdkSubscriber(String filter, boolean resubscribeOnGap, CountDownLatch subscribed) {
+    super(filter, resubscribeOnGap, subscribed);
   }
 
-  static JdkSubscriber connect(HttpClient client, URI uri, String key, String runId, boolean resubscribeOnGap,
+  static JdkSubscriber connect(HttpClient client, URI uri, String key, String filter, boolean resubscribeOnGap,
       CountDownLatch subscribed) {
-    JdkSubscriber s = new JdkSubscriber(runId, resubscribeOnGap, subscribed);
+    JdkSubscriber s = new JdkSubscriber(filter, resubscribeOnGap, subscribed);
     s.socket = client.newWebSocketBuilder()
         .header("Authorization", "Bearer " + key)
         .connectTimeout(Duration.ofSeconds(10))

@@ -34,15 +34,15 @@ final class RawSubscriber extends SubscriberState {
   private final InputStream in;
   private volatile boolean closing;
 
-  private RawSubscriber(Socket socket, InputStream in, String runId, boolean resubscribeOnGap,
+  private RawSubscriber(Socket socket, InputStream in, String filter, boolean resubscribeOnGap,
       CountDownLatch subscribed) throws IOException {
-    super(runId, resubscribeOnGap, subscribed);
+    super(filter, resubscribeOnGap, subscribed);
     this.socket = socket;
     this.out = socket.getOutputStream();
     this.in = in;
   }
 
-  static RawSubscriber connect(URI base, String key, String runId, boolean resubscribeOnGap,
+  static RawSubscriber connect(URI base, String key, String filter, boolean resubscribeOnGap,
       CountDownLatch subscribed) throws IOException {
     Socket socket = new Socket();
     try {
@@ -53,7 +53,7 @@ final class RawSubscriber extends SubscriberState {
       InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
       handshake(socket.getOutputStream(), in, base.getHost() + ":" + port, key);
       socket.setSoTimeout(0);
-      RawSubscriber s = new RawSubscriber(socket, in, runId, resubscribeOnGap, subscribed);
+      RawSubscriber s = new RawSubscriber(socket, in, filter, resubscribeOnGap, subscribed);
       Thread.ofVirtual().name("raw-subscriber").start(s::readLoop);
       return s;
     } catch (IOException | RuntimeException e) {

@@ -50,11 +50,12 @@ final class Subscribers implements AutoCloseable {
     List<SubscriberState> list = new ArrayList<>(count);
     Subscribers crowd = new Subscribers(list);
     URI uri = LoadBench.socketUri(base);
+    String filter = SubscriberState.runFilter(runId);
     try {
       for (int i = 0; i < count; i++) {
         SubscriberState s = jdkClient
-            ? JdkSubscriber.connect(client, uri, key, runId, resubscribeOnGap, subscribed)
-            : RawSubscriber.connect(base, key, runId, resubscribeOnGap, subscribed);
+            ? JdkSubscriber.connect(client, uri, key, filter, resubscribeOnGap, subscribed)
+            : RawSubscriber.connect(base, key, filter, resubscribeOnGap, subscribed);
         list.add(s);
         s.subscribe(null);
       }

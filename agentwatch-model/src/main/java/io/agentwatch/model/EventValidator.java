@@ -40,6 +40,8 @@ public final class EventValidator {
   /** What an agent may answer to a command (API.md {@code command} frame). */
   public static final Set<String> COMMAND_TYPES = Set.of("pause", "resume", "cancel", "quarantine");
   private static final Set<String> COMMAND_OUTCOMES = Set.of("applied", "rejected");
+  /** Alerts are raised, resolved and acknowledged by the server; a forged one would look like a finding. */
+  private static final String ALERT_PREFIX = "alert.";
 
   private static final Set<String> AGENT_STATUSES =
       Set.of("idle", "busy", "paused", "error", "offline", "quarantined");
@@ -143,6 +145,9 @@ public final class EventValidator {
     } else if (RESERVED_TYPES.containsKey(type.stringValue())) {
       problems.add(new Problem("type", "'" + type.stringValue() + "' is written by the server for "
           + RESERVED_TYPES.get(type.stringValue()) + "; clients may not send it"));
+    } else if (type.stringValue().startsWith(ALERT_PREFIX)) {
+      problems.add(new Problem("type", "'" + type.stringValue()
+          + "' is written by the server's analytics (alert.*); clients may not send it"));
     }
   }
 

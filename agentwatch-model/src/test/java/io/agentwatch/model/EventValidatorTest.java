@@ -167,6 +167,13 @@ class EventValidatorTest {
     }
 
     @Test
+    void alertEventsAreTheServersOwnAndRefusedFromClients() {
+      assertThat(problemsOfData("alert.raised", "{}")).containsExactly(new Problem("type",
+          "'alert.raised' is written by the server's analytics (alert.*); clients may not send it"));
+      assertThat(problemsOfData("alerts.custom", "{}")).isEmpty();
+    }
+
+    @Test
     void everyAgentStatusOfTheTableIsAccepted() {
       for (String status : List.of("idle", "busy", "paused", "error", "offline", "quarantined")) {
         assertThat(problemsOfData("agent.status", "{\"status\":\"" + status + "\"}")).as(status).isEmpty();

@@ -103,7 +103,11 @@ class WebhookDeliveryEndToEndTest {
   }
 
   private JsonNode onlyDelivery(String webhookId) {
-    List<JsonNode> all = deliveries(server, ADMIN_KEY, webhookId, "");
+    return onlyDelivery(ADMIN_KEY, webhookId);
+  }
+
+  private JsonNode onlyDelivery(String key, String webhookId) {
+    List<JsonNode> all = deliveries(server, key, webhookId, "");
     assertThat(all).hasSize(1);
     return all.getFirst();
   }
@@ -114,12 +118,15 @@ class WebhookDeliveryEndToEndTest {
 
   @Test
   void anAlertIsDeliveredOnceAsTheEventEnvelopeWithAValidStandardWebhooksSignature() {
+    // A tenant of its own, so no other test's traffic raises alerts here.
+    String key = server.newKey("alerting", "admin", "ingest", "read");
     Receiver receiver = receiver(Receiver.OK);
-    String id = createWebhook(server, ADMIN_KEY, receiver.url(), null, SECRET).get("id").stringValue();
+    String id = createWebhook(server, key, receiver.url(), null, SECRET).get("id").stringValue();
 
-    ingest(server, ADMIN_KEY, List.of(
-        Envelopes.event("alert-1", "alert.raised", "detector", "run-1", Map.of("detector", "routing_loop")),
-        Envelopes.event("not-an-alert", "task.started", "agent-1", "run-1", Map.of("taskId", "k1"))));
+    // Completing a task assigned to someone else is an inconsistency the analytics raises at once.
+    ingest(server, key, List.of(
+        Envelopes.event("assign-1", "task.assigned", "manager", "run-1", Map.of("taskId", "k1", "assignee", "agent-1")),
+        Envelopes.event("foreign-1", "task.completed", "agent-2", "run-1", Map.of("taskId", "k1"))));
     TestServer.await("the alert delivered", 20, () -> receiver.successes().size() == 1);
 
     Receiver.Hit hit = receiver.hits().getFirst();
@@ -130,20 +137,20 @@ class WebhookDeliveryEndToEndTest {
     assertThat(hit.contentType()).isEqualTo("application/json");
     assertThat(hit.userAgent()).startsWith("Agentwatch-Webhooks/");
     JsonNode event = json(hit.body());
-    assertThat(event.get("id").stringValue()).isEqualTo("alert-1");
     assertThat(event.get("type").stringValue()).isEqualTo("alert.raised");
-    assertThat(event.get("tenant").stringValue()).isEqualTo("default");
-    assertThat(event.get("data").get("detector").stringValue()).isEqualTo("routing_loop");
+    assertThat(event.get("tenant").stringValue()).isEqualTo("alerting");
+    assertThat(event.get("data").get("detector").stringValue()).isEqualTo("inconsistent_agent");
+    assertThat(event.get("data").get("evidence").toString()).contains("foreign-1");
     assertThat(event.has("cursor")).isTrue();
     assertThat(event.has("receivedAt")).isTrue();
     TestServer.await("the delivery recorded as delivered", 10,
-        () -> onlyDelivery(id).get("state").stringValue().equals("delivered"));
-    JsonNode delivery = onlyDelivery(id);
+        () -> onlyDelivery(key, id).get("state").stringValue().equals("delivered"));
+    JsonNode delivery = onlyDelivery(key, id);
     assertThat(delivery.get("id").stringValue()).isEqualTo(hit.id());
     assertThat(delivery.get("attempts").intValue()).isEqualTo(1);
     assertThat(delivery.get("lastStatus").intValue()).isEqualTo(200);
     assertThat(delivery.get("nextAttempt").isNull()).isTrue();
-    assertThat(server.delete("/api/v1/webhooks/" + id, ADMIN_KEY).statusCode()).isEqualTo(204);
+    assertThat(server.delete("/api/v1/webhooks/" + id, key).statusCode()).isEqualTo(204);
   }
 
   @Test

@@ -30,6 +30,8 @@ public final class Projection {
   /** A run's end, reported by an agent or added by a session upload. */
   public static final String RUN_COMPLETED = "run.completed";
   public static final String RUN_FAILED = "run.failed";
+  /** The prefix of the analytics' own events ({@code alert.raised}, …). */
+  public static final String ALERT_PREFIX = "alert.";
 
   /** A task's identity: tasks are named within their run ("" for tasks outside any run). */
   public record TaskKey(String runId, String taskId) {}
@@ -153,6 +155,10 @@ public final class Projection {
     dirty.add(totals);
     if (e.type().equals(AGENT_EDITED) || e.type().equals(RUN_EDITED)) {
       applyEdit(e);
+      return;
+    }
+    if (e.type().startsWith(ALERT_PREFIX)) {
+      // The analytics' alerts are about agents, not from one: no agent or run activity to count.
       return;
     }
     Instant ts = e.ts();

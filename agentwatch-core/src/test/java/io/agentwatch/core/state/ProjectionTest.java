@@ -65,6 +65,16 @@ class ProjectionTest {
   // ---- agents ----
 
   @Test
+  void theAnalyticsAlertsAreCountedButMakeNoAgentOrRunActivity() {
+    apply("log", "w1", "r1", 0, "level", "info", "message", "x");
+    apply("alert.raised", "agentwatch-analytics", "r1", 1, "alertId", "a1", "detector", "stuck_task");
+    assertThat(p.events()).isEqualTo(2);
+    assertThat(p.agent("agentwatch-analytics")).isNull();
+    assertThat(p.run("r1").totals.events).isEqualTo(1);
+    assertThat(p.run("r1").participants).containsOnlyKeys("w1");
+  }
+
+  @Test
   void registrationSetsRoleNameAndCapabilitiesAndJoinsTheRun() {
     apply("agent.registered", "w1", "r1", 0, "role", "worker", "name", "Worker One",
         "capabilities", List.of("search", "code"));

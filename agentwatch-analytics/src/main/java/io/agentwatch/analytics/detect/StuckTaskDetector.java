@@ -1,0 +1,100 @@
+package io.agentwatch.analytics.detect;
+
+import io.agentwatch.analytics.alert.AlertDraft;
+import io.agentwatch.analytics.alert.Severity;
+import io.agentwatch.analytics.alert.Signals;
+import io.agentwatch.analytics.facts.TaskTracker;
+import io.agentwatch.model.Event;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code stuck_task}: a task was assigned or started and then showed no progress (no
+ * {@code task.progress}, {@code task.started}, new assignment, completion or failure) for longer
+ * than the timeout. Resolved by the task's next sign of life.
+ */
+public final class StuckTaskDetector implements Detector {
+
+  public static final String NAME = "stuck_task";
+
+  /** @param timeout how long an open task may go without progress */
+  public record Config(Duration timeout) {
+
+    public static final Config DEFAULTS = new Config(Duration.ofMinutes(5));
+
+    public Config {
+      Words.positive("stuck_task.timeout", timeout);
+    }
+  }
+
+  private record Armed(String holder, String eventId, String eventType, Instant at) {}
+
+  private final Config config;
+  private final Deadlines<TaskTracker.Key> deadlines = new Deadlines<>();
+  private final Map<TaskTracker.Key, Armed> armed = new HashMap<>();
+
+  public StuckTaskDetector(Config config) {
+    this.config = config;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public void observe(Observation o, Signals signals) {
+    TaskTracker.Change change = o.task();
+    if (change == null) {
+      return;
+    }
+    Event e = o.event();
+    TaskTracker.Key key = change.key();
+    String alertKey = alertKey(key);
+    TaskTracker.Task task = change.after();
+    if (task.state().terminal()) {
+      deadlines.cancel(key);
+      armed.remove(key);
+      signals.resolve(NAME, alertKey, "task " + key.taskId() + " " + (task.state() == TaskTracker.State.COMPLETED
+          ? "was completed by " + e.agentId() : "failed"), List.of(e.id()), e.ts());
+      return;
+    }
+    if (task.holder() == null || e.type().equals("task.created") && change.before() != null) {
+      return;
+    }
+    signals.resolve(NAME, alertKey, "task " + key.taskId() + " moved again: " + e.type() + " by " + e.agentId(),
+        List.of(e.id()), e.ts());
+    Instant due = e.ts().plus(config.timeout());
+    Instant current = deadlines.get(key);
+    if (current == null || due.isAfter(current)) {
+      deadlines.set(key, due);
+      armed.put(key, new Armed(task.holder(), e.id(), e.type(), e.ts()));
+    }
+  }
+
+  @Override
+  public void advance(Instant now, Signals signals) {
+    for (Deadlines.Due<TaskTracker.Key> due : deadlines.due(now)) {
+      TaskTracker.Key key = due.key();
+      Armed a = armed.remove(key);
+      String what = switch (a.eventType()) {
+        case "task.progress" -> "last reported progress";
+        case "task.started" -> "was started";
+        default -> "was assigned to " + a.holder();
+      };
+      String message = "Task " + key.taskId() + " of " + Words.run(key.runId()) + " held by " + a.holder()
+          + " has shown no progress for " + Words.duration(config.timeout()) + ": it " + what + " at " + a.at()
+          + " and nothing has happened to it since.";
+      signals.raise(new AlertDraft(NAME, alertKey(key), a.eventId(), Severity.WARNING,
+          key.runId().isEmpty() ? null : key.runId(), List.of(a.holder()), List.of(a.eventId()), message,
+          a.at().plus(config.timeout())));
+    }
+  }
+
+  private static String alertKey(TaskTracker.Key key) {
+    return key.runId() + '|' + key.taskId();
+  }
+}

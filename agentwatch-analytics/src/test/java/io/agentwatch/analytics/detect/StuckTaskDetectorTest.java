@@ -1,0 +1,73 @@
+package io.agentwatch.analytics.detect;
+
+import static io.agentwatch.analytics.Harness.agents;
+import static io.agentwatch.analytics.Harness.evidence;
+import static io.agentwatch.analytics.Harness.message;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentwatch.analytics.Harness;
+import io.agentwatch.analytics.Script;
+import io.agentwatch.model.Event;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class StuckTaskDetectorTest {
+
+  @Test
+  void aStartedTaskWithoutProgressPastTheTimeoutIsRaisedWhenLaterEventTimePassesTheDeadline() {
+    Script s = new Script("r1").assign("boss", "t1", "w1").seconds(1).start("w1", "t1");
+    String started = s.last();
+    s.after(Duration.ofMinutes(4)).log("w2");
+    Harness h = new Harness().feed(s.events());
+    assertThat(h.raised(StuckTaskDetector.NAME)).isEmpty();
+
+    s.after(Duration.ofMinutes(2)).log("w2");
+    h = new Harness().feed(s.events());
+    Event alert = h.raised(StuckTaskDetector.NAME).getFirst();
+    assertThat(agents(alert)).containsExactly("w1");
+    assertThat(evidence(alert)).containsExactly(started);
+    assertThat(alert.ts()).isEqualTo(Script.T0.plusSeconds(1).plus(Duration.ofMinutes(5)));
+    assertThat(alert.runId()).isEqualTo("r1");
+    assertThat(message(alert)).contains("t1", "w1", "no progress for 5m");
+  }
+
+  @Test
+  void progressResetsTheTimeoutAndAStuckTaskIsResolvedByItsNextProgress() {
+    Script s = new Script("r1").assign("boss", "t1", "w1").start("w1", "t1")
+        .after(Duration.ofMinutes(4)).progress("w1", "t1", 50)
+        .after(Duration.ofMinutes(4)).log("w2");
+    Harness h = new Harness().feed(s.events());
+    assertThat(h.raised(StuckTaskDetector.NAME)).as("progress at 4m moved the deadline to 9m").isEmpty();
+
+    s.after(Duration.ofMinutes(2)).log("w2").progress("w1", "t1", 60);
+    h = new Harness().feed(s.events());
+    assertThat(h.raised(StuckTaskDetector.NAME)).hasSize(1);
+    Event resolved = h.resolved(StuckTaskDetector.NAME).getFirst();
+    assertThat(resolved.data().get("alertId").stringValue()).isEqualTo(h.raised(StuckTaskDetector.NAME).getFirst().id());
+    assertThat(resolved.data().get("reason").stringValue()).contains("task.progress");
+  }
+
+  @Test
+  void aCompletedOrMerelyCreatedTaskIsNeverStuck() {
+    Script s = new Script("r1").created("boss", "idle-task")
+        .assign("boss", "t1", "w1").start("w1", "t1").seconds(30).complete("w1", "t1", "ok")
+        .after(Duration.ofHours(1)).log("w1");
+    assertThat(new Harness().feed(s.events()).raised(StuckTaskDetector.NAME)).isEmpty();
+  }
+
+  @Test
+  void aTickFiresTheTimeoutWhileNoEventsArriveAndMakesTheSameAlertAsEventTimeWould() {
+    Script s = new Script("r1").assign("boss", "t1", "w1");
+    Harness ticked = new Harness().feed(s.events()).tick(Script.T0.plus(Duration.ofMinutes(6)));
+    Harness replayed = new Harness().feed(s.after(Duration.ofMinutes(6)).log("w2").events());
+    assertThat(ticked.raised(StuckTaskDetector.NAME)).hasSize(1);
+    assertThat(ticked.raised(StuckTaskDetector.NAME)).isEqualTo(replayed.raised(StuckTaskDetector.NAME));
+  }
+
+  @Test
+  void aTimeoutThatIsNotPositiveIsRefusedWithTheBadValue() {
+    assertThatThrownBy(() -> new StuckTaskDetector.Config(Duration.ZERO))
+        .hasMessageContaining("stuck_task.timeout").hasMessageContaining("PT0S");
+  }
+}

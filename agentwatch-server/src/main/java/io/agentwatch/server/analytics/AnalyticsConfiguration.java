@@ -1,0 +1,35 @@
+package io.agentwatch.server.analytics;
+
+import io.agentwatch.analytics.AnalyticsEngine;
+import io.agentwatch.analytics.AnalyticsFollower;
+import io.agentwatch.core.log.EventLog;
+import io.agentwatch.core.log.PositionStore;
+import io.agentwatch.storage.sqlite.SqliteDatabase;
+import io.agentwatch.storage.sqlite.SqlitePositionStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the stream analytics: the follower over the log, its saved position, and its metrics. */
+@Configuration(proxyBeanMethods = false)
+public class AnalyticsConfiguration {
+
+  @Bean
+  PositionStore positionStore(SqliteDatabase database) {
+    return new SqlitePositionStore(database);
+  }
+
+  /** Started here and, depending on the log, closed before it: its last save covers what it appended. */
+  @Bean(destroyMethod = "close")
+  AnalyticsFollower analyticsFollower(EventLog log, PositionStore positions, Clock clock,
+      AnalyticsProperties properties, MeterRegistry registry) {
+    AnalyticsFollower follower = new AnalyticsFollower(log, positions, new AnalyticsEngine(properties.config()),
+        clock, properties.tick()).start();
+    Gauge.builder("agentwatch.analytics.caught.up", follower, f -> f.caughtUp() ? 1 : 0)
+        .description("1 once the analytics replayed the log up to where it stopped before the last start")
+        .register(registry);
+    return follower;
+  }
+}

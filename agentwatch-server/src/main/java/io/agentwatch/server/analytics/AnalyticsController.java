@@ -1,0 +1,268 @@
+package io.agentwatch.server.analytics;
+
+import io.agentwatch.analytics.AnalyticsEngine;
+import io.agentwatch.analytics.AnalyticsFollower;
+import io.agentwatch.analytics.TenantAnalytics;
+import io.agentwatch.analytics.alert.AlertBook;
+import io.agentwatch.analytics.alert.AlertEvents;
+import io.agentwatch.analytics.alert.AlertView;
+import io.agentwatch.analytics.graph.GraphAnalysis;
+import io.agentwatch.analytics.graph.GraphData;
+import io.agentwatch.analytics.graph.GraphReport;
+import io.agentwatch.analytics.rollup.RollupPoint;
+import io.agentwatch.analytics.rollup.Rollups;
+import io.agentwatch.core.auth.Scope;
+import io.agentwatch.core.log.AppendResult;
+import io.agentwatch.core.log.EventLog;
+import io.agentwatch.model.Cursor;
+import io.agentwatch.model.EventCodec;
+import io.agentwatch.server.auth.Caller;
+import io.agentwatch.server.web.ApiException;
+import io.agentwatch.server.web.Params;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The analytics API (API.md, "Analytics"): causal graphs, alerts with acknowledgement, and
+ * rollups, each answered from the follower's state of the caller's tenant only. Every answer
+ * carries {@code asOf}, the log cursor the analytics has processed.
+ *
+ * <p>Reading needs scope {@code read}. Acknowledging an alert needs {@code admin}: it changes what
+ * every operator of the tenant sees as needing attention, like the agent commands do.
+ */
+@RestController
+public class AnalyticsController {
+
+  private static final int DEFAULT_LIMIT = 100;
+  private static final int MAX_NOTE = 1000;
+  private static final Duration ACK_VISIBLE_WITHIN = Duration.ofSeconds(10);
+
+  private final AnalyticsFollower analytics;
+  private final EventLog log;
+  private final Clock clock;
+  private final GraphAnalysis.Limits limits;
+
+  public AnalyticsController(AnalyticsFollower analytics, EventLog log, Clock clock) {
+    this.analytics = analytics;
+    this.log = log;
+    this.clock = clock;
+    this.limits = analytics.read(AnalyticsEngine::config).graph();
+  }
+
+  @GetMapping("/api/v1/runs/{runId}/graph")
+  ResponseEntity<String> runGraph(Caller caller, @PathVariable String runId) {
+    caller.require(Scope.READ);
+    GraphData data = read(caller, t -> t.runGraph(runId));
+    if (data == null) {
+      throw ApiException.notFound("no run '" + runId + "' has events");
+    }
+    return graph(runId, data);
+  }
+
+  /** The graph of all the tenant's runs together (an addition to API.md's per-run graph). */
+  @GetMapping("/api/v1/graph")
+  ResponseEntity<String> tenantGraph(Caller caller) {
+    caller.require(Scope.READ);
+    GraphData data = read(caller, TenantAnalytics::tenantGraph);
+    return graph(null, data != null ? data : new GraphData(List.of(), List.of(), null));
+  }
+
+  private ResponseEntity<String> graph(String runId, GraphData data) {
+    Cursor asOf = analytics.position();
+    // Computed outside the analytics' lock: betweenness and path lengths take O(V·E).
+    GraphReport report = GraphAnalysis.analyze(data, limits);
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (runId != null) {
+      body.put("runId", runId);
+    }
+    body.put("nodes", report.nodes());
+    body.put("edges", report.edges());
+    body.put("metrics", report.metrics());
+    body.put("cycles", report.cycles());
+    body.put("asOf", asOf.toString());
+    return json(body);
+  }
+
+  @GetMapping("/api/v1/alerts")
+  ResponseEntity<String> alerts(Caller caller,
+      @RequestParam(required = false) String runId,
+      @RequestParam(required = false) String agentId,
+      @RequestParam(required = false) String detector,
+      @RequestParam(required = false) String state,
+      @RequestParam(required = false) String after,
+      @RequestParam(required = false) String limit) {
+    caller.require(Scope.READ);
+    if (detector != null && !AnalyticsEngine.DETECTORS.contains(detector)) {
+      throw ApiException.badRequest("detector must be one of " + String.join(", ", AnalyticsEngine.DETECTORS)
+          + " but was '" + detector + "'");
+    }
+    if (state != null && !state.equals(AlertView.OPEN) && !state.equals(AlertView.RESOLVED)) {
+      throw ApiException.badRequest("state must be open or resolved but was '" + state + "'");
+    }
+    AlertBook.Query query = new AlertBook.Query(blankToNull(runId), blankToNull(agentId), detector, state,
+        blankToNull(after), Params.limit(limit, DEFAULT_LIMIT));
+    Cursor asOf = analytics.position();
+    AlertBook.Page page;
+    try {
+      page = read(caller, t -> t.alerts(query));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    if (page == null) {
+      // A tenant without events has no alerts, but a page token can still be wrong.
+      page = new AlertBook().list(query);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("alerts", page.alerts().stream().map(AnalyticsController::alert).toList());
+    body.put("next", page.next());
+    body.put("asOf", asOf.toString());
+    return json(body);
+  }
+
+  @GetMapping("/api/v1/alerts/{alertId}")
+  ResponseEntity<String> oneAlert(Caller caller, @PathVariable String alertId) {
+    caller.require(Scope.READ);
+    return json(alert(find(caller, alertId)));
+  }
+
+  @PostMapping("/api/v1/alerts/{alertId}/ack")
+  ResponseEntity<String> acknowledge(Caller caller, @PathVariable String alertId,
+      @RequestBody(required = false) String body) {
+    caller.require(Scope.ADMIN);
+    String note = note(body);
+    AlertView alert = find(caller, alertId);
+    if (!alert.acknowledged()) {
+      AppendResult result = log.append(caller.tenant(),
+          List.of(AlertEvents.acknowledged(alert, caller.keyId(), note, clock.instant()))).join().getFirst();
+      awaitAnalytics(result.isDuplicate() ? log.head() : result.stored().cursor());
+      alert = find(caller, alertId);
+    }
+    return json(alert(alert));
+  }
+
+  @GetMapping("/api/v1/metrics")
+  ResponseEntity<String> metrics(Caller caller,
+      @RequestParam(required = false) String runId,
+      @RequestParam(required = false) String agentId,
+      @RequestParam(required = false) String bucket,
+      @RequestParam(required = false) String from,
+      @RequestParam(required = false) String to) {
+    caller.require(Scope.READ);
+    Rollups.Size size = bucket == null || bucket.isBlank() ? Rollups.Size.MINUTE : Rollups.Size.of(bucket);
+    if (size == null) {
+      throw ApiException.badRequest("bucket must be 1m or 1h but was '" + bucket + "'");
+    }
+    Instant fromTs = Params.instant("from", from);
+    Instant toTs = Params.instant("to", to);
+    if (fromTs != null && toTs != null && !fromTs.isBefore(toTs)) {
+      throw ApiException.badRequest("from must be before to but was " + fromTs + " >= " + toTs);
+    }
+    Rollups.Series series = new Rollups.Series(blankToNull(runId), blankToNull(agentId), size);
+    Cursor asOf = analytics.position();
+    List<RollupPoint> points = read(caller, t -> t.rollups(series, fromTs, toTs));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("bucket", size.label());
+    body.put("runId", series.runId());
+    body.put("agentId", series.agentId());
+    body.put("points", points == null ? List.of() : points);
+    body.put("asOf", asOf.toString());
+    return json(body);
+  }
+
+  private <T> T read(Caller caller, Function<TenantAnalytics, T> reader) {
+    return analytics.read(engine -> {
+      TenantAnalytics tenant = engine.tenant(caller.tenant());
+      return tenant == null ? null : reader.apply(tenant);
+    });
+  }
+
+  private AlertView find(Caller caller, String alertId) {
+    AlertView alert = read(caller, t -> t.alert(alertId));
+    if (alert == null) {
+      throw ApiException.notFound("no alert '" + alertId + "'");
+    }
+    return alert;
+  }
+
+  private void awaitAnalytics(Cursor cursor) {
+    try {
+      if (!analytics.awaitApplied(cursor, ACK_VISIBLE_WITHIN)) {
+        throw ApiException.unavailable("the acknowledgement is stored; the analytics is catching up with the log");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ApiException.unavailable("interrupted while waiting for the analytics");
+    }
+  }
+
+  /** The optional body of an acknowledgement: nothing, or {@code {"note": "…"}}. */
+  private static String note(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    JsonNode node;
+    try {
+      node = EventCodec.JSON.readTree(body);
+    } catch (JacksonException e) {
+      throw ApiException.badRequest("body is not valid JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw ApiException.badRequest("body must be a JSON object like {\"note\":\"looking into it\"} or empty");
+    }
+    for (var field : node.properties()) {
+      if (!field.getKey().equals("note")) {
+        throw ApiException.badRequest("an acknowledgement takes only 'note' but the body has '" + field.getKey() + "'");
+      }
+    }
+    JsonNode note = node.get("note");
+    if (note == null || note.isNull()) {
+      return null;
+    }
+    if (!note.isString() || note.stringValue().length() > MAX_NOTE) {
+      throw ApiException.badRequest("note must be a string of at most " + MAX_NOTE + " characters");
+    }
+    return note.stringValue();
+  }
+
+  /** An alert in the shape of API.md. */
+  private static Map<String, Object> alert(AlertView a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", a.id());
+    m.put("detector", a.detector());
+    m.put("severity", a.severity());
+    m.put("state", a.state());
+    m.put("runId", a.runId());
+    m.put("agents", a.agents());
+    m.put("evidence", a.evidence());
+    m.put("message", a.message());
+    m.put("raisedAt", a.raisedAt());
+    m.put("resolvedAt", a.resolvedAt());
+    m.put("resolution", a.resolution());
+    m.put("acknowledgedAt", a.acknowledgedAt());
+    m.put("acknowledgedBy", a.acknowledgedBy());
+    return m;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  private static ResponseEntity<String> json(Object body) {
+    return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(EventCodec.JSON.writeValueAsString(body));
+  }
+}
