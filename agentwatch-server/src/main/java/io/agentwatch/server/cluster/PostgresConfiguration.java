@@ -2,6 +2,7 @@ package io.agentwatch.server.cluster;
 
 import io.agentwatch.core.auth.KeyStore;
 import io.agentwatch.core.log.EventLog;
+import io.agentwatch.core.log.PositionStore;
 import io.agentwatch.core.state.ProjectionStore;
 import io.agentwatch.core.store.EventStore;
 import io.agentwatch.core.webhook.WebhookStore;
@@ -10,6 +11,7 @@ import io.agentwatch.server.webhook.SendingRole;
 import io.agentwatch.server.resilience.GuardedEventLog;
 import io.agentwatch.server.resilience.GuardedEventStore;
 import io.agentwatch.server.resilience.GuardedKeyStore;
+import io.agentwatch.server.resilience.GuardedPositionStore;
 import io.agentwatch.server.resilience.GuardedWebhookStore;
 import io.agentwatch.server.resilience.ResilienceSettings;
 import io.agentwatch.storage.postgres.PartitionMaintainer;
@@ -18,6 +20,7 @@ import io.agentwatch.storage.postgres.PostgresEventLog;
 import io.agentwatch.storage.postgres.PostgresEventStore;
 import io.agentwatch.storage.postgres.PostgresKeyStore;
 import io.agentwatch.storage.postgres.PostgresLease;
+import io.agentwatch.storage.postgres.PostgresPositionStore;
 import io.agentwatch.storage.postgres.PostgresProjectionStore;
 import io.agentwatch.storage.postgres.PostgresWebhookStore;
 import java.time.Clock;
@@ -28,8 +31,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * {@code agentwatch.store=postgres}: history, keys, webhooks and time-travel snapshots in
- * PostgreSQL, shared by every node, each port behind the {@code postgres} circuit breaker. With
+ * {@code agentwatch.store=postgres}: history, keys, webhooks, the analytics' position and time-travel
+ * snapshots in PostgreSQL, shared by every node, each port behind the {@code postgres} circuit breaker. With
  * {@code agentwatch.log=embedded} (the default) the log is PostgreSQL's too — several nodes
  * append to it, and each node's live readers hear the others' events through
  * {@code LISTEN/NOTIFY} — so PostgreSQL alone runs a small cluster. With {@code agentwatch.log=kafka}
@@ -85,6 +88,15 @@ public class PostgresConfiguration {
   @Bean
   KeyStore postgresKeyStore(PostgresDatabase db, @Qualifier("postgresGuard") BackendGuard guard) {
     return new GuardedKeyStore(new PostgresKeyStore(db), guard);
+  }
+
+  /**
+   * The analytics runs on every node (each serves alerts and graphs from its own engine); its
+   * alerts have ids derived from their causes, so the nodes' copies are one event in the log.
+   */
+  @Bean
+  PositionStore postgresPositionStore(PostgresDatabase db, @Qualifier("postgresGuard") BackendGuard guard) {
+    return new GuardedPositionStore(new PostgresPositionStore(db), guard);
   }
 
   @Bean

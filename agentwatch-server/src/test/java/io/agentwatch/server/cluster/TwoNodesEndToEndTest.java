@@ -12,6 +12,7 @@ import io.agentwatch.server.TestServer;
 import io.agentwatch.server.TestSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -183,6 +184,27 @@ class TwoNodesEndToEndTest {
       assertThat(deliveries.get("deliveries")).hasSize(10)
           .allSatisfy(d -> assertThat(d.get("state").stringValue()).isEqualTo("delivered"));
     }
+  }
+
+  @Test
+  void anAlertBothNodesDetectIsOneEventInTheLogAndListedByBoth() {
+    List<Object> loop = new ArrayList<>();
+    Instant t0 = Instant.parse("2026-11-28T16:00:00Z");
+    for (int round = 0; round < 3; round++) {
+      String[] agents = {"router-a", "router-b", "router-c"};
+      for (int i = 0; i < 3; i++) {
+        loop.add(Envelopes.at(t0.plusSeconds(round * 6L + i * 2L).toString(), "loop-" + round + "-" + i,
+            "message.sent", agents[i], "run-loop", Map.of("to", agents[(i + 1) % 3], "content", "yours")));
+      }
+    }
+    ingest(a, ADMIN_KEY, Envelopes.array(loop));
+
+    for (TestServer node : List.of(a, b)) {
+      TestServer.await("the routing loop listed by node " + node.port(), 30, () -> json(node.get(
+          "/api/v1/alerts?runId=run-loop&detector=routing_loop", ADMIN_KEY).body()).get("alerts").size() == 1);
+    }
+    JsonNode raised = json(b.get("/api/v1/events?runId=run-loop&type=alert.raised", ADMIN_KEY).body());
+    assertThat(raised.get("events")).as("raised once in the log, though both nodes' analytics found it").hasSize(1);
   }
 
   @Test

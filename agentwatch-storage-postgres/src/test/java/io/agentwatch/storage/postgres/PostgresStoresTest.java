@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentwatch.core.auth.KeyStore;
 import io.agentwatch.core.auth.KeyStoreContract;
 import io.agentwatch.core.log.AppendResult;
+import io.agentwatch.core.log.PositionStore;
+import io.agentwatch.core.log.PositionStoreContract;
 import io.agentwatch.core.rollup.Bucket;
 import io.agentwatch.core.rollup.RollupPoint;
 import io.agentwatch.core.rollup.RollupQuery;
@@ -17,12 +19,14 @@ import io.agentwatch.core.webhook.WebhookStore;
 import io.agentwatch.core.webhook.WebhookStoreContract;
 import io.agentwatch.model.Event;
 import io.agentwatch.model.EventCodec;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The key, webhook, projection and rollup stores on PostgreSQL, each bound to its port's contract suite. */
+/** The key, position, webhook, projection and rollup stores on PostgreSQL, each bound to its port's contract suite. */
 class PostgresStoresTest {
 
   @Nested
@@ -38,6 +42,23 @@ class PostgresStoresTest {
     @Override
     protected void closeStore() {
       db.close();
+    }
+  }
+
+  @Nested
+  class AsPositionStore extends PositionStoreContract {
+    private final List<PostgresDatabase> opened = new ArrayList<>();
+
+    @Override
+    protected PositionStore newStore() {
+      PostgresDatabase db = PostgresFixture.newDatabase();
+      opened.add(db);
+      return new PostgresPositionStore(db);
+    }
+
+    @AfterEach
+    void closeDatabases() {
+      opened.forEach(PostgresDatabase::close);
     }
   }
 
