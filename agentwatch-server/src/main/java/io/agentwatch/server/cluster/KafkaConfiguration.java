@@ -6,6 +6,9 @@ import io.agentwatch.core.log.InMemoryIdLedger;
 import io.agentwatch.kafka.KafkaEventLog;
 import io.agentwatch.kafka.KafkaLogConfig;
 import io.agentwatch.kafka.KafkaPersister;
+import io.agentwatch.redis.RedisConnections;
+import io.agentwatch.redis.RedisIdLedger;
+import io.agentwatch.server.resilience.GuardedIdLedger;
 import io.agentwatch.server.resilience.BackendGuard;
 import io.agentwatch.server.resilience.GuardedEventLog;
 import io.agentwatch.server.resilience.GuardedEventSink;
@@ -15,7 +18,6 @@ import io.agentwatch.storage.postgres.PostgresEventSink;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -41,8 +43,6 @@ public class KafkaConfiguration {
 
   static final String BACKEND = "kafka";
   private static final Logger LOG = LoggerFactory.getLogger(KafkaConfiguration.class);
-  private static final Duration ID_RESERVATION = Duration.ofSeconds(30);
-  private static final Duration ID_RETENTION = Duration.ofHours(1);
 
   @Bean
   KafkaLogConfig kafkaLogConfig(KafkaProperties properties, @Value("${server.port:8080}") int port) {
@@ -54,15 +54,24 @@ public class KafkaConfiguration {
     return new BackendGuard(BACKEND, settings, clock);
   }
 
+  /** Where event ids are reserved before each write: Redis, shared by the nodes, when configured. */
   @Bean(destroyMethod = "close")
-  EventLog kafkaEventLog(KafkaLogConfig config, ObjectProvider<IdLedger> redisLedger, Clock clock,
+  IdLedger kafkaIdLedger(KafkaProperties properties, ObjectProvider<RedisConnections> redis,
+      @Qualifier("redisGuard") ObjectProvider<BackendGuard> redisGuard, Clock clock) {
+    RedisConnections shared = redis.getIfAvailable();
+    if (shared != null) {
+      return new GuardedIdLedger(new RedisIdLedger(shared, properties.idReservation(), properties.idRetention()),
+          redisGuard.getObject());
+    }
+    LOG.warn("agentwatch.log=kafka without agentwatch.redis-url: event ids are deduplicated within this node only;"
+        + " run one node, or set AGENTWATCH_REDIS_URL so a retry through another node is stored once");
+    return new InMemoryIdLedger(clock, properties.idReservation(), properties.idRetention());
+  }
+
+  @Bean(destroyMethod = "close")
+  EventLog kafkaEventLog(KafkaLogConfig config, IdLedger kafkaIdLedger, Clock clock,
       @Qualifier("kafkaGuard") BackendGuard guard) {
-    IdLedger ledger = redisLedger.getIfAvailable(() -> {
-      LOG.warn("agentwatch.log=kafka without agentwatch.redis-url: event ids are deduplicated within this node"
-          + " only; run one node, or set AGENTWATCH_REDIS_URL so a retry through another node is stored once");
-      return new InMemoryIdLedger(clock, ID_RESERVATION, ID_RETENTION);
-    });
-    return new GuardedEventLog(KafkaEventLog.open(config, ledger, clock), guard);
+    return new GuardedEventLog(KafkaEventLog.open(config, kafkaIdLedger, clock), guard);
   }
 
   /** Writes the topic into the PostgreSQL history; committed offsets only after the write. */

@@ -13,8 +13,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@link KafkaLogConfig} and {@link PersisterConfig}, which validate the values
  * (agentwatch-kafka/README.md).
  *
- * @param nodeId this node's name, unique in the deployment and stable across its restarts; blank
- *               means the host name and the HTTP port, which is both on one machine
+ * @param nodeId        this node's name, unique in the deployment and stable across its restarts;
+ *                      blank means the host name and the HTTP port, which is both on one machine
+ * @param idReservation how long an event id reserved by a writer is held before another writer may
+ *                      write it (a node that died mid-write holds its ids this long); well above
+ *                      the longest write, twice {@code appendTimeout} at least
+ * @param idRetention   how long a written id is remembered, so a retry within it is a duplicate
+ *                      (later ones are dropped by the history and the live tails)
  */
 @ConfigurationProperties("agentwatch.kafka")
 public record KafkaProperties(
@@ -26,6 +31,8 @@ public record KafkaProperties(
     Duration appendTimeout,
     Duration readTimeout,
     Duration pendingWait,
+    Duration idReservation,
+    Duration idRetention,
     Persister persister,
     Map<String, String> properties) {
 
@@ -37,6 +44,14 @@ public record KafkaProperties(
     if (bootstrap == null || bootstrap.isBlank()) {
       throw new IllegalArgumentException(
           "agentwatch.log=kafka needs agentwatch.kafka.bootstrap (AGENTWATCH_KAFKA_BOOTSTRAP), e.g. localhost:9092");
+    }
+    if (idReservation == null || appendTimeout == null || idReservation.compareTo(appendTimeout.multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException("agentwatch.kafka.id-reservation must be at least twice append-timeout ("
+          + appendTimeout + ") but was " + idReservation);
+    }
+    if (idRetention == null || idRetention.compareTo(idReservation) < 0) {
+      throw new IllegalArgumentException("agentwatch.kafka.id-retention must be at least id-reservation ("
+          + idReservation + ") but was " + idRetention);
     }
     String node = nodeId == null || nodeId.isBlank() ? defaultNodeId(httpPort) : nodeId;
     return new KafkaLogConfig(bootstrap, topic, partitions, replicationFactor, node, appendTimeout, readTimeout,

@@ -2,20 +2,16 @@ package io.agentwatch.server.cluster;
 
 import io.agentwatch.core.ingest.IdempotencyStore;
 import io.agentwatch.core.ingest.RateLimiter;
-import io.agentwatch.core.log.IdLedger;
 import io.agentwatch.redis.RedisConnections;
-import io.agentwatch.redis.RedisIdLedger;
 import io.agentwatch.redis.RedisIdempotencyStore;
 import io.agentwatch.redis.RedisRateLimiter;
 import io.agentwatch.server.config.AgentwatchProperties;
 import io.agentwatch.server.ingest.IdempotencyKeys;
 import io.agentwatch.server.resilience.BackendGuard;
-import io.agentwatch.server.resilience.GuardedIdLedger;
 import io.agentwatch.server.resilience.GuardedIdempotencyStore;
 import io.agentwatch.server.resilience.GuardedRateLimiter;
 import io.agentwatch.server.resilience.ResilienceSettings;
 import java.time.Clock;
-import java.time.Duration;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -24,8 +20,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * {@code agentwatch.redis-url} set: what the nodes must share beyond the log and the store lives in
- * Redis — one rate budget per tenant, the answers to {@code Idempotency-Key}s, the event ids the
- * Kafka log has taken — each behind the {@code redis} circuit breaker. Live events need no Redis:
+ * Redis — one rate budget per tenant, the answers to {@code Idempotency-Key}s, and the event ids the
+ * Kafka log has taken ({@link KafkaConfiguration}) — each behind the {@code redis} circuit breaker. Live events need no Redis:
  * every node hears the others through PostgreSQL's {@code NOTIFY} or by consuming the topic.
  */
 @Configuration(proxyBeanMethods = false)
@@ -34,10 +30,6 @@ import org.springframework.context.annotation.Configuration;
 public class RedisConfiguration {
 
   static final String BACKEND = "redis";
-  /** How long a reserved event id waits for its write before another writer may take it. */
-  private static final Duration ID_RESERVATION = Duration.ofSeconds(30);
-  /** How long a written event id is remembered, so a retry within it is answered as a duplicate. */
-  private static final Duration ID_RETENTION = Duration.ofHours(1);
 
   @Bean(destroyMethod = "close")
   RedisConnections redisConnections(@Value("${agentwatch.redis-url}") String url, RedisProperties properties) {
@@ -59,10 +51,5 @@ public class RedisConfiguration {
   IdempotencyStore redisIdempotencyStore(RedisConnections redis, @Qualifier("redisGuard") BackendGuard guard) {
     return new GuardedIdempotencyStore(
         new RedisIdempotencyStore(redis, IdempotencyKeys.REMEMBER_FOR, IdempotencyKeys.CLAIM_FOR), guard);
-  }
-
-  @Bean
-  IdLedger redisIdLedger(RedisConnections redis, @Qualifier("redisGuard") BackendGuard guard) {
-    return new GuardedIdLedger(new RedisIdLedger(redis, ID_RESERVATION, ID_RETENTION), guard);
   }
 }

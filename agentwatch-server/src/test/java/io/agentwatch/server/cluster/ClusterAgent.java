@@ -17,7 +17,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * A producer as the SDK behaves: publishes batches over one WebSocket with a few unacknowledged at
  * a time, and when the connection is lost connects to the next node and sends again, in order,
- * every batch not acknowledged yet. Runs until every batch is acknowledged.
+ * every batch not acknowledged yet — one at a time, each again after a pause while the node answers
+ * 503 (with Kafka, ids the dead node had reserved are held until their reservation lapses), since
+ * a later batch must not be stored before an earlier one. Runs until every batch is acknowledged.
  */
 final class ClusterAgent implements Runnable {
 
@@ -38,6 +40,9 @@ final class ClusterAgent implements Runnable {
   private final List<String> acked = new ArrayList<>();
   private volatile boolean failedOver;
   private volatile int duplicates;
+  private volatile int refusals;
+  /** After a failover: one batch at a time until every batch sent before it is acknowledged. */
+  private boolean catchingUp;
   private volatile Throwable failure;
 
   ClusterAgent(String agentId, String runId, int batches, int batchSize, List<URI> nodes, String key) {
@@ -72,7 +77,7 @@ final class ClusterAgent implements Runnable {
         throw new AssertionError(agentId + " gave up with " + unacked.size() + " batches unacknowledged");
       }
       try {
-        while (unacked.size() < WINDOW && next < batches) {
+        while (unacked.size() < (catchingUp ? 1 : WINDOW) && next < batches) {
           Batch batch = batch(next++);
           synchronized (this) {
             sent.addAll(batch.ids());
@@ -82,7 +87,20 @@ final class ClusterAgent implements Runnable {
         }
         JsonNode frame = socket.poll(100);
         if (frame != null) {
-          receive(frame);
+          if (catchingUp && isRefusal(frame)) {
+            refusals++;
+            Thread.sleep(500);
+            publish(socket, unacked.getFirst());
+          } else {
+            boolean acked = receive(frame);
+            if (catchingUp && acked) {
+              if (unacked.isEmpty()) {
+                catchingUp = false;
+              } else {
+                publish(socket, unacked.getFirst());
+              }
+            }
+          }
         } else if (socket.closed().isDone()) {
           throw new IllegalStateException("connection lost");
         }
@@ -91,9 +109,10 @@ final class ClusterAgent implements Runnable {
         socket.close();
         node = Math.min(node + 1, nodes.size() - 1);
         failedOver = true;
+        catchingUp = !unacked.isEmpty();
         socket = connect(nodes.get(node), deadline);
-        for (Batch batch : unacked) {
-          publish(socket, batch);
+        if (catchingUp) {
+          publish(socket, unacked.getFirst());
         }
       }
     }
@@ -113,13 +132,19 @@ final class ClusterAgent implements Runnable {
     }
   }
 
-  private void receive(JsonNode frame) {
+  /** A 503 for the one batch in flight: not stored, to be sent again. */
+  private static boolean isRefusal(JsonNode frame) {
+    return frame.get("op").stringValue().equals("error") && frame.path("status").intValue() == 503;
+  }
+
+  /** Takes an ack (true) or another frame (false); an error frame outside a catch-up is a failure. */
+  private boolean receive(JsonNode frame) {
     String op = frame.get("op").stringValue();
     if (op.equals("error")) {
       throw new AssertionError(agentId + " got an error frame: " + frame);
     }
     if (!op.equals("ack")) {
-      return;
+      return false;
     }
     Batch first = unacked.peekFirst();
     int ref = frame.get("ref").intValue();
@@ -135,6 +160,7 @@ final class ClusterAgent implements Runnable {
     synchronized (this) {
       acked.addAll(first.ids());
     }
+    return true;
   }
 
   private void publish(TestSocket socket, Batch batch) {
@@ -163,6 +189,11 @@ final class ClusterAgent implements Runnable {
   /** Events acknowledged as already stored: sent again after a failover though stored before it. */
   int duplicates() {
     return duplicates;
+  }
+
+  /** 503s while catching up after the failover. */
+  int refusals() {
+    return refusals;
   }
 
   boolean failedOver() {
