@@ -70,8 +70,8 @@ public class PostgresConfiguration {
   }
 
   @Bean
-  BackendGuard postgresGuard(ResilienceSettings settings, Clock clock) {
-    return new BackendGuard(BACKEND, settings, clock);
+  BackendGuard postgresGuard(ResilienceSettings settings, Clock clock, PostgresDatabase db) {
+    return new BackendGuard(BACKEND, settings, clock, db::check);
   }
 
   @Bean(destroyMethod = "close")

@@ -37,8 +37,8 @@ public class RedisConfiguration {
   }
 
   @Bean
-  BackendGuard redisGuard(ResilienceSettings settings, Clock clock) {
-    return new BackendGuard(BACKEND, settings, clock);
+  BackendGuard redisGuard(ResilienceSettings settings, Clock clock, RedisConnections redis) {
+    return new BackendGuard(BACKEND, settings, clock, redis::check);
   }
 
   @Bean

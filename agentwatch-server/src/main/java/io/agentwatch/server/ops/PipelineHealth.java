@@ -6,18 +6,18 @@ import io.agentwatch.server.resilience.BackendGuard;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.health.contributor.HealthContributors;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import java.util.stream.Stream;
 
 /**
  * Part of readiness ({@code /actuator/health/readiness}): the server takes events ({@code ingest}),
- * the log and the store answer ({@code log}, {@code store}), and the circuit of every distributed
- * backend is closed (one component each, named {@code postgres}, {@code kafka}, {@code redis}), so
- * an answer names what is down even to a caller who may not see details. Liveness does not include
+ * the log and the store answer ({@code log}, {@code store}), and every distributed backend answers
+ * its probe with its circuit closed (one component each, named {@code postgres}, {@code kafka},
+ * {@code redis}), so an answer names what is down even to a caller who may not see details. Liveness does not include
  * it: a backend outage must take a node out of the load balancer, not restart it.
  */
 public final class PipelineHealth implements CompositeHealthContributor {
@@ -30,8 +30,7 @@ public final class PipelineHealth implements CompositeHealthContributor {
     components.put("log", () -> checked(log::check));
     components.put("store", () -> checked(store::check));
     for (BackendGuard backend : backends) {
-      components.put(backend.backend(), () -> backend.isClosed() ? Health.up().build()
-          : Health.down().withDetail("circuit", backend.state().name().toLowerCase()).build());
+      components.put(backend.backend(), () -> checked(backend::probe));
     }
   }
 

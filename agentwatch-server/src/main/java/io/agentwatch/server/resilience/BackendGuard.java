@@ -37,12 +37,20 @@ public final class BackendGuard {
 
   private final String backend;
   private final ResilienceSettings settings;
+  private final Runnable probe;
   private final CircuitBreaker breaker;
   private final Retry retry;
 
+  /** A guard without a probe of its own: its backend is checked through the ports it guards. */
   public BackendGuard(String backend, ResilienceSettings settings, Clock clock) {
+    this(backend, settings, clock, null);
+  }
+
+  /** @param probe a cheap call that throws when the backend cannot serve (a ping), for health */
+  public BackendGuard(String backend, ResilienceSettings settings, Clock clock, Runnable probe) {
     this.backend = backend;
     this.settings = settings;
+    this.probe = probe;
     this.breaker = CircuitBreaker.of(backend, CircuitBreakerConfig.custom()
         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
         .slidingWindowSize(settings.window())
@@ -76,6 +84,20 @@ public final class BackendGuard {
   /** Whether calls go through normally (closed); half-open and open mean the backend is suspect. */
   public boolean isClosed() {
     return breaker.getState() == CircuitBreaker.State.CLOSED;
+  }
+
+  /**
+   * For health: throws when the circuit is not closed or the probe fails (the probe goes through
+   * the breaker, so health checks help it open and close like any call).
+   */
+  public void probe() {
+    if (probe != null) {
+      check(probe);
+    }
+    if (!isClosed()) {
+      throw new BackendUnavailableException(backend, "circuit " + state().name().toLowerCase(), settings.openFor(),
+          null);
+    }
   }
 
   /** A read: retried with backoff on an outage, then through the breaker. */

@@ -165,6 +165,28 @@ class BackendGuardTest {
   }
 
   @Test
+  void aProbeThatFailsReportsTheBackendDownAndCountsAsAnOutage() {
+    boolean[] up = {true};
+    BackendGuard probed = new BackendGuard("redis", SETTINGS, clock, () -> {
+      if (!up[0]) {
+        throw new UnavailableException("connection refused");
+      }
+    });
+    probed.probe();
+    up[0] = false;
+    for (int i = 0; i < 4; i++) {
+      assertThatThrownBy(probed::probe).isInstanceOf(BackendUnavailableException.class);
+    }
+    assertThat(probed.state()).isEqualTo(CircuitBreaker.State.OPEN);
+    up[0] = true;
+    assertThatThrownBy(probed::probe).as("open until the probes succeed").hasMessageContaining("circuit");
+    clock.advance(Duration.ofSeconds(6));
+    assertThatThrownBy(probed::probe).as("one good probe of two: still half open").hasMessageContaining("half_open");
+    probed.probe();
+    assertThat(probed.isClosed()).isTrue();
+  }
+
+  @Test
   void settingsOutOfRangeAreRefusedWithTheirValue() {
     assertThatThrownBy(() -> new ResilienceSettings(10, 11, 50, Duration.ofSeconds(5), 2, 3, Duration.ofMillis(1),
         Duration.ofSeconds(1), Duration.ofSeconds(1))).hasMessageContaining("minimum-calls").hasMessageContaining("11");
