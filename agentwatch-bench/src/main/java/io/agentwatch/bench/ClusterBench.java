@@ -91,9 +91,9 @@ public final class ClusterBench {
         Thread.sleep(PAUSE);
         IdLedger ledger = ledger(ledgers, stamp, "ws" + n);
         log("WebSocket ingest peak through " + n + " node(s): " + sockets + " sockets × " + window + " × " + batch);
-        List<PhaseResult> parts = parallel(nodes.subList(0, n), node -> new WsIngest(client, node, key, cpu)
+        List<PhaseResult> parts = parallel(nodes.subList(0, n), (node, first) -> new WsIngest(client, node, key, cpu)
             .run(new WsIngest.Plan("ws", new Envelopes(ledger.runId()), Math.max(1, sockets / n), window, batch,
-                duration), ledger));
+                duration), ledger, first));
         double perSecond = parts.stream().mapToDouble(PhaseResult::eventsPerSecond).sum();
         rows.add(row("ingest peak through " + n + " node" + (n > 1 ? "s" : "") + " (WebSocket, " + sockets
             + " sockets, " + window + " publishes of " + batch + " in flight)", perSecond, worst(parts), "—"));
@@ -113,9 +113,9 @@ public final class ClusterBench {
             crowds.add(Subscribers.open(subscriberClient, false, used.get(i), key, ledger.runId(),
                 Math.max(1, subscribers / n), false));
           }
-          List<PhaseResult> parts = parallel(used, node -> new HttpIngest(client, node, key, cpu).run(
+          List<PhaseResult> parts = parallel(used, (node, first) -> new HttpIngest(client, node, key, cpu).run(
               new HttpIngest.Plan("e2e", new Envelopes(ledger.runId()), Math.max(1, pacedProducers / n), 20, duration,
-                  rate / n), ledger));
+                  rate / n), ledger, first));
           List<Subscribers.Result> heard = new ArrayList<>();
           for (Subscribers crowd : crowds) {
             heard.add(crowd.await(ledger.ackedCount(), Duration.ofSeconds(10), Duration.ofSeconds(60)));
@@ -148,18 +148,21 @@ public final class ClusterBench {
   }
 
   private interface NodeRun {
-    PhaseResult run(URI node) throws Exception;
+    /** @param firstProducer this node's producers are numbered from here (event ids stay unique) */
+    PhaseResult run(URI node, int firstProducer) throws Exception;
   }
 
-  /** The same phase on several nodes at once. */
+  /** The same phase on several nodes at once, each node's producers numbered apart. */
   private static List<PhaseResult> parallel(List<URI> nodes, NodeRun phase) throws Exception {
     List<PhaseResult> results = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     Exception[] failure = new Exception[1];
-    for (URI node : nodes) {
+    for (int i = 0; i < nodes.size(); i++) {
+      URI node = nodes.get(i);
+      int firstProducer = i * 1000;
       threads.add(Thread.ofPlatform().start(() -> {
         try {
-          PhaseResult r = phase.run(node);
+          PhaseResult r = phase.run(node, firstProducer);
           synchronized (results) {
             results.add(r);
           }
