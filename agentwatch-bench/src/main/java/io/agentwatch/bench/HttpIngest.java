@@ -44,6 +44,11 @@ final class HttpIngest {
   }
 
   PhaseResult run(Plan plan, IdLedger ledger) throws InterruptedException {
+    return run(plan, ledger, 0);
+  }
+
+  /** With producer numbers from {@code firstProducer}, so runs through several servers share a ledger. */
+  PhaseResult run(Plan plan, IdLedger ledger, int firstProducer) throws InterruptedException {
     List<Producer> producers = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     CpuMeter.Sample before = cpu.sample();
@@ -52,7 +57,8 @@ final class HttpIngest {
     long interval = plan.eventsPerSecond() > 0
         ? (long) (1e9 * plan.batch() * plan.producers() / plan.eventsPerSecond()) : 0;
     for (int i = 0; i < plan.producers(); i++) {
-      Producer p = new Producer(i, plan, ledger, start + interval * i / plan.producers(), interval, end);
+      Producer p = new Producer(firstProducer + i, plan, ledger, start + interval * i / plan.producers(), interval,
+          end);
       producers.add(p);
       threads.add(Thread.ofVirtual().name("http-producer-" + i).start(p));
     }

@@ -32,9 +32,14 @@ final class WsIngest {
   }
 
   PhaseResult run(Plan plan, IdLedger ledger) throws InterruptedException {
+    return run(plan, ledger, 0);
+  }
+
+  /** With producer numbers from {@code firstProducer}, so runs through several servers share a ledger. */
+  PhaseResult run(Plan plan, IdLedger ledger, int firstProducer) throws InterruptedException {
     List<WsPublisher> publishers = new ArrayList<>();
     for (int i = 0; i < plan.sockets(); i++) {
-      WsPublisher p = new WsPublisher(i, plan.envelopes(), ledger, plan.window());
+      WsPublisher p = new WsPublisher(firstProducer + i, plan.envelopes(), ledger, plan.window());
       WebSocket ws = client.newWebSocketBuilder()
           .header("Authorization", "Bearer " + key)
           .connectTimeout(Duration.ofSeconds(10))

@@ -24,7 +24,7 @@ public final class TestSocket implements AutoCloseable {
   private volatile boolean autoRead = true;
   private final StringBuilder partial = new StringBuilder();
 
-  static TestSocket open(HttpClient http, URI uri, String key, String origin) {
+  public static TestSocket open(HttpClient http, URI uri, String key, String origin) {
     TestSocket t = new TestSocket();
     WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
     if (key != null) {

@@ -9,14 +9,19 @@ import io.agentwatch.storage.sqlite.SqlitePositionStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the stream analytics: the follower over the log, its saved position, and its metrics. */
+/**
+ * Wires the stream analytics: the follower over the log, its saved position (in PostgreSQL with
+ * {@code agentwatch.store=postgres}, see {@code cluster.PostgresConfiguration}), and its metrics.
+ */
 @Configuration(proxyBeanMethods = false)
 public class AnalyticsConfiguration {
 
   @Bean
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   PositionStore positionStore(SqliteDatabase database) {
     return new SqlitePositionStore(database);
   }

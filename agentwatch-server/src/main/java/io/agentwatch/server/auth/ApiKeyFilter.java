@@ -2,6 +2,7 @@ package io.agentwatch.server.auth;
 
 import io.agentwatch.core.auth.KeyService;
 import io.agentwatch.core.auth.StreamTickets;
+import io.agentwatch.core.log.UnavailableException;
 import io.agentwatch.server.config.AgentwatchProperties;
 import io.agentwatch.server.web.ApiException;
 import io.agentwatch.server.web.Problems;
@@ -35,6 +36,18 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
 
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    try {
+      authenticate(request, response, chain);
+    } catch (UnavailableException e) {
+      // The key store cannot answer (a distributed backend is down): a 503 to retry, not a 500.
+      if (!response.isCommitted()) {
+        Problems.write(response, Problems.unavailable(e));
+      }
+    }
+  }
+
+  private void authenticate(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     if (!properties.auth()) {
       request.setAttribute(Caller.ATTRIBUTE, Caller.anonymousAdmin());

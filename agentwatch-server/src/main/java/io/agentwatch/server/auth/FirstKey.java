@@ -23,8 +23,15 @@ public final class FirstKey {
     }
     EnumSet<Scope> all = EnumSet.allOf(Scope.class);
     if (properties.adminKey() != null) {
-      keys.adopt(properties.adminKey(), Caller.DEFAULT_TENANT, "admin", all);
-      LOG.info("First admin key registered from AGENTWATCH_ADMIN_KEY");
+      try {
+        keys.adopt(properties.adminKey(), Caller.DEFAULT_TENANT, "admin", all);
+        LOG.info("First admin key registered from AGENTWATCH_ADMIN_KEY");
+      } catch (IllegalStateException e) {
+        // Nodes of a cluster starting together on an empty store: another one registered it first.
+        if (keys.authenticate(properties.adminKey()).isEmpty()) {
+          throw e;
+        }
+      }
       return;
     }
     String key = keys.issue(Caller.DEFAULT_TENANT, "admin", all).key();

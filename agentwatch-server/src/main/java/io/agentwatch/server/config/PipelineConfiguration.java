@@ -4,7 +4,11 @@ import io.agentwatch.core.PipelineMetrics;
 import io.agentwatch.core.auth.KeyService;
 import io.agentwatch.core.auth.StreamTickets;
 import io.agentwatch.core.auth.KeyStore;
+import io.agentwatch.core.ingest.IdempotencyStore;
+import io.agentwatch.core.ingest.InMemoryIdempotencyStore;
+import io.agentwatch.core.ingest.InMemoryRateLimiter;
 import io.agentwatch.core.ingest.Ingestor;
+import io.agentwatch.core.ingest.RateLimiter;
 import io.agentwatch.core.log.EventLog;
 import io.agentwatch.core.state.ProjectionStore;
 import io.agentwatch.core.state.ProjectionUpdater;
@@ -17,6 +21,7 @@ import io.agentwatch.server.ingest.TenantRateLimits;
 import io.agentwatch.server.ops.Lifecycle;
 import io.agentwatch.server.ops.MicrometerPipelineMetrics;
 import io.agentwatch.server.ops.PipelineHealth;
+import io.agentwatch.server.resilience.BackendGuard;
 import io.agentwatch.server.stream.Connections;
 import io.agentwatch.server.stream.OriginPolicy;
 import io.agentwatch.storage.sqlite.SqliteDatabase;
@@ -27,14 +32,24 @@ import io.agentwatch.storage.sqlite.SqliteProjectionStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 
-/** Wires the embedded pipeline: SQLite log, store and keys, ingest, fan-out, metrics. */
+/**
+ * Wires the pipeline: ingest, fan-out, projections, keys, metrics, and — unless another store is
+ * selected ({@code agentwatch.store}, see {@code cluster.PostgresConfiguration}) — the embedded
+ * SQLite log, store and keys. Rate limits and Idempotency-Key answers are kept in this process
+ * unless shared ones are configured ({@code cluster.RedisConfiguration}).
+ */
 @Configuration(proxyBeanMethods = false)
 public class PipelineConfiguration {
+
+  /** Roughly the most memory the embedded deployment spends on remembered Idempotency-Key answers. */
+  private static final long IDEMPOTENCY_MEMORY_BYTES = 64L * 1024 * 1024;
 
   @Bean
   Clock clock() {
@@ -42,21 +57,25 @@ public class PipelineConfiguration {
   }
 
   @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   SqliteDatabase sqliteDatabase(AgentwatchProperties properties) {
     return SqliteDatabase.open(properties.dataDir());
   }
 
   @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   EventLog eventLog(SqliteDatabase database, Clock clock) {
     return SqliteEventLog.open(database, clock);
   }
 
   @Bean
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   EventStore eventStore(SqliteDatabase database) {
     return new SqliteEventStore(database);
   }
 
   @Bean
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   ProjectionStore projectionStore(SqliteDatabase database) {
     return new SqliteProjectionStore(database);
   }
@@ -73,6 +92,7 @@ public class PipelineConfiguration {
   }
 
   @Bean
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   KeyStore keyStore(SqliteDatabase database) {
     return new SqliteKeyStore(database);
   }
@@ -127,19 +147,22 @@ public class PipelineConfiguration {
     return new Lifecycle(fanout, connections);
   }
 
+  /** Named so that health lists it as {@code pipeline}, the component readiness includes. */
   @Bean
-  PipelineHealth pipelineHealth(EventLog log, EventStore store, Lifecycle lifecycle) {
-    return new PipelineHealth(log, store, lifecycle);
+  PipelineHealth pipelineHealthContributor(EventLog log, EventStore store, Lifecycle lifecycle,
+      ObjectProvider<BackendGuard> backends) {
+    return new PipelineHealth(log, store, lifecycle, backends.orderedStream().toList());
   }
 
   @Bean
-  IdempotencyKeys idempotencyKeys() {
-    return new IdempotencyKeys();
+  IdempotencyKeys idempotencyKeys(ObjectProvider<IdempotencyStore> shared, Clock clock) {
+    return new IdempotencyKeys(shared.getIfAvailable(() -> new InMemoryIdempotencyStore(clock,
+        IdempotencyKeys.REMEMBER_FOR, IdempotencyKeys.CLAIM_FOR, IDEMPOTENCY_MEMORY_BYTES)));
   }
 
   @Bean
-  TenantRateLimits tenantRateLimits(AgentwatchProperties properties) {
-    return new TenantRateLimits(properties.rateLimit());
+  TenantRateLimits tenantRateLimits(AgentwatchProperties properties, ObjectProvider<RateLimiter> shared, Clock clock) {
+    return new TenantRateLimits(shared.getIfAvailable(() -> new InMemoryRateLimiter(properties.rateLimit(), clock)));
   }
 
   @Bean

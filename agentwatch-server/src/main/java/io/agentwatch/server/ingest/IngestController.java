@@ -1,6 +1,7 @@
 package io.agentwatch.server.ingest;
 
 import io.agentwatch.core.auth.Scope;
+import io.agentwatch.core.ingest.IdempotencyStore.Answer;
 import io.agentwatch.core.ingest.Batch;
 import io.agentwatch.core.ingest.IngestResult;
 import io.agentwatch.core.ingest.Ingestor;
@@ -54,7 +55,7 @@ public class IngestController {
     lifecycle.requireAccepting();
     byte[] body = readBody(request);
     boolean ndjson = isNdjson(request.getContentType());
-    IdempotencyKeys.Answer answer = idempotencyKey == null
+    Answer answer = idempotencyKey == null
         ? ingest(caller, body, ndjson)
         : idempotency.answer(caller.tenant(), idempotencyKey, body, () -> ingest(caller, body, ndjson));
     return ResponseEntity.status(answer.status())
@@ -62,7 +63,7 @@ public class IngestController {
         .body(answer.body());
   }
 
-  private IdempotencyKeys.Answer ingest(Caller caller, byte[] body, boolean ndjson) {
+  private Answer ingest(Caller caller, byte[] body, boolean ndjson) {
     Batch batch = ndjson ? Batch.ofNdjson(body) : Batch.ofJson(body);
     rateLimits.acquire(caller.tenant(), batch.size());
     IngestResult result;
@@ -79,9 +80,9 @@ public class IngestController {
           "no event of the batch was accepted: " + result.rejected().getFirst().error()
               + (result.rejected().size() > 1 ? " (and " + (result.rejected().size() - 1) + " more)" : ""));
       IngestAnswers.http(result).forEach(problem::with);
-      return new IdempotencyKeys.Answer(422, EventCodec.JSON.writeValueAsString(Problems.body(problem)));
+      return new Answer(422, EventCodec.JSON.writeValueAsString(Problems.body(problem)));
     }
-    return new IdempotencyKeys.Answer(200, EventCodec.JSON.writeValueAsString(IngestAnswers.http(result)));
+    return new Answer(200, EventCodec.JSON.writeValueAsString(IngestAnswers.http(result)));
   }
 
   private static boolean isNdjson(String contentType) {

@@ -130,7 +130,7 @@ public class OtlpController {
 
   @ExceptionHandler(UnavailableException.class)
   ResponseEntity<byte[]> unavailable(UnavailableException e, HttpServletRequest request) {
-    return status(ApiException.unavailable(e.getMessage()), request);
+    return status(Problems.unavailable(e), request);
   }
 
   @ExceptionHandler(Exception.class)

@@ -1,6 +1,7 @@
 package io.agentwatch.server.stream;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +35,13 @@ public final class Connections {
 
   public int count() {
     return open.size();
+  }
+
+  /** The ids of the keys that hold open connections (connections without a key are not listed). */
+  public Set<String> keyIds() {
+    Set<String> ids = new HashSet<>(open.values());
+    ids.remove("");
+    return ids;
   }
 
   public void closeKey(String keyId) {

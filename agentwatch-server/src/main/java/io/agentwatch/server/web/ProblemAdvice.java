@@ -54,7 +54,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(UnavailableException.class)
   ResponseEntity<Map<String, Object>> unavailable(UnavailableException e) {
-    return answer(ApiException.unavailable(e.getMessage()));
+    return answer(Problems.unavailable(e));
   }
 
   /** A failure that surfaced through a joined future answers as the failure itself would. */

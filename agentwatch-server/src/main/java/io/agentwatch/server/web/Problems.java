@@ -1,6 +1,8 @@
 package io.agentwatch.server.web;
 
+import io.agentwatch.core.log.UnavailableException;
 import io.agentwatch.model.EventCodec;
+import io.agentwatch.server.resilience.BackendUnavailableException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
@@ -39,6 +41,18 @@ public final class Problems {
       headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"agentwatch\"");
     }
     return headers;
+  }
+
+  /**
+   * 503 for a backend that cannot serve now, with the {@code Retry-After} its circuit breaker
+   * suggests (one second when it has no suggestion).
+   */
+  public static ApiException unavailable(UnavailableException e) {
+    ApiException problem = ApiException.unavailable(e.getMessage());
+    if (e instanceof BackendUnavailableException backend) {
+      problem.retryAfter(backend.retryAfter()).with("backend", backend.backend());
+    }
+    return problem;
   }
 
   /** Writes a problem straight to a response, for code that runs outside Spring MVC (filters). */

@@ -10,12 +10,15 @@ import io.agentwatch.storage.sqlite.SqliteWebhookStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Wires webhooks: the store beside the log, the matcher that turns events into deliveries, the
+ * Wires webhooks: the store beside the log (in PostgreSQL with {@code agentwatch.store=postgres},
+ * see {@code cluster.PostgresConfiguration}), the matcher that turns events into deliveries, the
  * sender that works off the queue. Only in the serving application: the one-off
  * {@code rebuild-projections} run must not send anything.
  */
@@ -24,6 +27,7 @@ import org.springframework.context.annotation.Configuration;
 public class WebhookConfiguration {
 
   @Bean
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   WebhookStore webhookStore(SqliteDatabase database) {
     return new SqliteWebhookStore(database);
   }
@@ -40,10 +44,10 @@ public class WebhookConfiguration {
 
   @Bean(destroyMethod = "close")
   WebhookSender webhookSender(WebhookStore store, AddressPolicy webhookAddressPolicy, WebhookProperties properties,
-      Clock clock, MeterRegistry registry) {
+      Clock clock, MeterRegistry registry, ObjectProvider<SendingRole> role) {
     WebhookSender sender = new WebhookSender(store,
         new WebhookPoster(webhookAddressPolicy, properties.timeout(), clock), properties, clock,
-        new WebhookMetrics(registry));
+        new WebhookMetrics(registry), role.getIfAvailable(() -> SendingRole.ALWAYS));
     Gauge.builder("agentwatch.webhook.pending", store, WebhookStore::pending)
         .description("webhook deliveries waiting for an attempt").register(registry);
     Gauge.builder("agentwatch.webhook.in_flight", sender, WebhookSender::inFlight)

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * closes the circuit. So every delivery gets its full number of real requests, and a dead
  * endpoint gets about one request per {@code circuitOpenFor} instead of one per delivery. An
  * attempt cut short by shutdown is not written, so the delivery is tried again after a restart.
+ * It starts attempts only while this node holds the {@link SendingRole}.
  */
 final class WebhookSender implements AutoCloseable {
 
@@ -47,6 +48,7 @@ final class WebhookSender implements AutoCloseable {
   private static final Duration STOP_WAIT = Duration.ofSeconds(3);
 
   private final WebhookStore store;
+  private final SendingRole role;
   private final WebhookPoster poster;
   private final WebhookProperties settings;
   private final RetrySchedule schedule;
@@ -65,8 +67,9 @@ final class WebhookSender implements AutoCloseable {
   private long turn;
 
   WebhookSender(WebhookStore store, WebhookPoster poster, WebhookProperties settings, Clock clock,
-      WebhookMetrics metrics) {
+      WebhookMetrics metrics, SendingRole role) {
     this.store = store;
+    this.role = role;
     this.poster = poster;
     this.settings = settings;
     this.schedule = settings.schedule();
@@ -114,7 +117,9 @@ final class WebhookSender implements AutoCloseable {
   private void run() {
     while (running) {
       try {
-        startDueAttempts();
+        if (role.held()) {
+          startDueAttempts();
+        }
       } catch (RuntimeException e) {
         LOG.warn("looking for due webhook deliveries failed; trying again", e);
       }

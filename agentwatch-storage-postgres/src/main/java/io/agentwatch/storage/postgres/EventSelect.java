@@ -56,7 +56,7 @@ final class EventSelect {
     if (filter.runId() != null) {
       where.append(" AND run_id = ?");
       params.add(Sql.text(filter.runId()));
-      if (tenant != null) {
+      if (tenant != null && partitioner.knowsPlacement()) {
         onlyPartition = partitioner.of(tenant, filter.runId());
       }
     }

@@ -10,9 +10,25 @@ import io.agentwatch.model.Event;
 final class Partitioner {
 
   private final int partitions;
+  private final boolean known;
 
   Partitioner(int partitions) {
+    this(partitions, true);
+  }
+
+  private Partitioner(int partitions, boolean known) {
     this.partitions = partitions;
+    this.known = known;
+  }
+
+  /** The partitions of another log (Kafka's), whose keys this class cannot place. */
+  static Partitioner unknown(int partitions) {
+    return new Partitioner(partitions, false);
+  }
+
+  /** Whether {@link #of} says where an event is (else a read by run scans every partition). */
+  boolean knowsPlacement() {
+    return known;
   }
 
   int of(String tenant, Event e) {

@@ -6,6 +6,7 @@ import io.agentwatch.core.log.UnavailableException;
 import io.agentwatch.model.Cursor;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -33,22 +34,26 @@ import org.flywaydb.core.Flyway;
 public final class PostgresDatabase implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(PostgresDatabase.class.getName());
+  /** The meta row that says the store follows another log, and which kind. */
+  private static final String FOLLOWED_LOG = "followed_log";
 
   private final PostgresConfig config;
   private final HikariDataSource pool;
   private final String storeId;
   private final int logPartitions;
   private final boolean timescale;
+  private final boolean followsAnotherLog;
   private final Cursor beginning;
   private volatile boolean closed;
 
   private PostgresDatabase(PostgresConfig config, HikariDataSource pool, String storeId, int logPartitions,
-      boolean timescale) {
+      boolean timescale, boolean followsAnotherLog) {
     this.config = config;
     this.pool = pool;
     this.storeId = storeId;
     this.logPartitions = logPartitions;
     this.timescale = timescale;
+    this.followsAnotherLog = followsAnotherLog;
     this.beginning = Cursor.beginning(storeId, logPartitions);
   }
 
@@ -58,6 +63,27 @@ public final class PostgresDatabase implements AutoCloseable {
    * @throws UnavailableException when the server cannot be reached or the migration fails
    */
   public static PostgresDatabase open(PostgresConfig config) {
+    return open(config, null);
+  }
+
+  /**
+   * Opens the store as the history of another log — a Kafka topic whose events a
+   * {@link PostgresEventSink} writes here — so history pages by that log's cursors: the store
+   * takes the log's id and partition count. The first node to open an empty store binds it to the
+   * log; a store bound to another log, or holding events of a log of its own, is refused.
+   *
+   * @throws UnavailableException when the server cannot be reached, the migration fails, or the
+   *                              store belongs to another log
+   */
+  public static PostgresDatabase openFollowing(PostgresConfig config, String logStoreId, int logPartitions) {
+    Cursor.beginning(logStoreId, logPartitions); // validates both, with their values in the message
+    return open(config, new FollowedLog(logStoreId, logPartitions));
+  }
+
+  /** The log a store follows instead of keeping its own. */
+  private record FollowedLog(String storeId, int partitions) {}
+
+  private static PostgresDatabase open(PostgresConfig config, FollowedLog followed) {
     HikariDataSource pool = null;
     try {
       pool = new HikariDataSource(poolConfig(config));
@@ -74,14 +100,22 @@ public final class PostgresDatabase implements AutoCloseable {
           .placeholders(placeholders)
           .load()
           .migrate();
+      if (followed != null) {
+        bind(pool, config, followed);
+      }
       Map<String, String> meta = readMeta(pool);
+      boolean follows = meta.containsKey(FOLLOWED_LOG);
+      if (followed == null && follows) {
+        throw new SQLException("the store (schema " + config.schema() + ") holds the history of the Kafka log "
+            + meta.get("store_id") + "; start with agentwatch.log=kafka, or use another schema");
+      }
       int partitions = Integer.parseInt(meta.get("log_partitions"));
-      if (partitions != config.logPartitions()) {
+      if (followed == null && partitions != config.logPartitions()) {
         LOG.log(System.Logger.Level.WARNING, "the store was created with " + partitions
             + " log partitions; the configured " + config.logPartitions() + " applies only to new stores");
       }
       boolean timescale = "timescaledb".equals(meta.get("events_layout"));
-      return new PostgresDatabase(config, pool, meta.get("store_id"), partitions, timescale);
+      return new PostgresDatabase(config, pool, meta.get("store_id"), partitions, timescale, follows);
     } catch (RuntimeException | SQLException e) {
       if (pool != null) {
         pool.close();
@@ -124,6 +158,61 @@ public final class PostgresDatabase implements AutoCloseable {
     return p;
   }
 
+  /**
+   * Makes an empty store the history of {@code followed}, or checks that it already is; under a
+   * row lock, so nodes starting together agree.
+   */
+  private static void bind(HikariDataSource pool, PostgresConfig config, FollowedLog followed) throws SQLException {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.executeQuery("SELECT value FROM meta WHERE name = 'store_id' FOR UPDATE").close();
+        Map<String, String> meta = new HashMap<>();
+        try (ResultSet rs = s.executeQuery("SELECT name, value FROM meta")) {
+          while (rs.next()) {
+            meta.put(rs.getString(1), rs.getString(2));
+          }
+        }
+        if (meta.containsKey(FOLLOWED_LOG)) {
+          if (!meta.get("store_id").equals(followed.storeId())
+              || Integer.parseInt(meta.get("log_partitions")) != followed.partitions()) {
+            throw new SQLException("the store (schema " + config.schema() + ") holds the history of log "
+                + meta.get("store_id") + " (" + meta.get("log_partitions") + " partitions), not of this one, "
+                + followed.storeId() + " (" + followed.partitions() + " partitions): a new or re-created topic needs"
+                + " a new schema (agentwatch.postgres.schema)");
+          }
+        } else {
+          try (ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM events)")) {
+            rs.next();
+            if (rs.getBoolean(1)) {
+              throw new SQLException("the store (schema " + config.schema() + ") holds the events of its own"
+                  + " PostgreSQL log; the Kafka log's history needs another schema (agentwatch.postgres.schema)");
+            }
+          }
+          try (PreparedStatement ps = c.prepareStatement("UPDATE meta SET value = ? WHERE name = ?")) {
+            ps.setString(1, followed.storeId());
+            ps.setString(2, "store_id");
+            ps.executeUpdate();
+            ps.setString(1, Integer.toString(followed.partitions()));
+            ps.setString(2, "log_partitions");
+            ps.executeUpdate();
+          }
+          s.executeUpdate("INSERT INTO meta (name, value) VALUES ('" + FOLLOWED_LOG + "', 'kafka')");
+          s.executeUpdate("DELETE FROM log_partitions");
+          try (PreparedStatement ps = c.prepareStatement("INSERT INTO log_partitions (partition, next_offset)"
+              + " SELECT p, 0 FROM generate_series(0, ? - 1) AS p")) {
+            ps.setInt(1, followed.partitions());
+            ps.executeUpdate();
+          }
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      }
+    }
+  }
+
   private static Map<String, String> readMeta(HikariDataSource pool) throws SQLException {
     Map<String, String> meta = new HashMap<>();
     try (Connection c = pool.getConnection(); Statement s = c.createStatement();
@@ -142,6 +231,14 @@ public final class PostgresDatabase implements AutoCloseable {
   /** The id of this store, carried in every cursor it makes; made once with the schema. */
   public String storeId() {
     return storeId;
+  }
+
+  /**
+   * Whether the events come from another log (written by a {@link PostgresEventSink}) rather than
+   * from a {@link PostgresEventLog} of this store.
+   */
+  public boolean followsAnotherLog() {
+    return followsAnotherLog;
   }
 
   /** The number of log partitions, fixed when the store was created. */

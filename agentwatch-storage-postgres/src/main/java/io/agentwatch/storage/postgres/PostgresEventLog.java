@@ -110,6 +110,10 @@ public final class PostgresEventLog implements EventLog {
    * @throws UnavailableException when the database cannot be read
    */
   public static PostgresEventLog open(PostgresDatabase db, Clock clock, Duration poll) {
+    if (db.followsAnotherLog()) {
+      throw new IllegalArgumentException("the PostgreSQL store (schema " + db.config().schema()
+          + ") holds the history of another log and cannot keep a log of its own");
+    }
     Cursor head;
     try {
       new PartitionMaintainer(db, clock).ensureCovering(clock.instant());

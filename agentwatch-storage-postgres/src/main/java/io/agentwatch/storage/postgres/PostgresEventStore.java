@@ -16,7 +16,9 @@ import java.util.List;
  *
  * <p>Producer time bounds are exact to the nanosecond. One row more than the limit is fetched to
  * tell whether a next page exists; {@code next} is the running cursor after the page's last
- * event. Thread-safe; blocks on I/O and throws {@link io.agentwatch.core.log.UnavailableException}
+ * event. With a store that follows another log ({@link PostgresDatabase#openFollowing}) the cursors
+ * are that log's, and an event is queryable once the {@link PostgresEventSink} wrote it.
+ * Thread-safe; blocks on I/O and throws {@link io.agentwatch.core.log.UnavailableException}
  * when the database fails.
  */
 public final class PostgresEventStore implements EventStore {
@@ -26,7 +28,8 @@ public final class PostgresEventStore implements EventStore {
 
   public PostgresEventStore(PostgresDatabase db) {
     this.db = db;
-    this.partitioner = new Partitioner(db.logPartitions());
+    this.partitioner = db.followsAnotherLog() ? Partitioner.unknown(db.logPartitions())
+        : new Partitioner(db.logPartitions());
   }
 
   @Override
@@ -36,7 +39,9 @@ public final class PostgresEventStore implements EventStore {
       return db.read(c -> {
         if (after != db.beginning()) {
           Cursor head = EventSelect.head(c, db.storeId(), partitioner.count());
-          if (after.isStaleFor(head)) {
+          // History fed by another log lags it: a cursor past what is written here yet is not stale.
+          boolean stale = db.followsAnotherLog() ? !after.storeId().equals(db.storeId()) : after.isStaleFor(head);
+          if (stale) {
             throw new StaleCursorException(after, head);
           }
         }

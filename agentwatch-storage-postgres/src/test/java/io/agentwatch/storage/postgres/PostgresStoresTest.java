@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentwatch.core.auth.KeyStore;
 import io.agentwatch.core.auth.KeyStoreContract;
 import io.agentwatch.core.log.AppendResult;
+import io.agentwatch.core.log.PositionStore;
+import io.agentwatch.core.log.PositionStoreContract;
 import io.agentwatch.core.rollup.Bucket;
 import io.agentwatch.core.rollup.RollupPoint;
 import io.agentwatch.core.rollup.RollupQuery;
@@ -13,14 +15,18 @@ import io.agentwatch.core.rollup.RollupStore;
 import io.agentwatch.core.rollup.RollupStoreContract;
 import io.agentwatch.core.state.ProjectionStore;
 import io.agentwatch.core.state.ProjectionStoreContract;
+import io.agentwatch.core.webhook.WebhookStore;
+import io.agentwatch.core.webhook.WebhookStoreContract;
 import io.agentwatch.model.Event;
 import io.agentwatch.model.EventCodec;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The key, projection and rollup stores on PostgreSQL, each bound to its port's contract suite. */
+/** The key, position, webhook, projection and rollup stores on PostgreSQL, each bound to its port's contract suite. */
 class PostgresStoresTest {
 
   @Nested
@@ -31,6 +37,39 @@ class PostgresStoresTest {
     protected KeyStore newStore() {
       db = PostgresFixture.newDatabase();
       return new PostgresKeyStore(db);
+    }
+
+    @Override
+    protected void closeStore() {
+      db.close();
+    }
+  }
+
+  @Nested
+  class AsPositionStore extends PositionStoreContract {
+    private final List<PostgresDatabase> opened = new ArrayList<>();
+
+    @Override
+    protected PositionStore newStore() {
+      PostgresDatabase db = PostgresFixture.newDatabase();
+      opened.add(db);
+      return new PostgresPositionStore(db);
+    }
+
+    @AfterEach
+    void closeDatabases() {
+      opened.forEach(PostgresDatabase::close);
+    }
+  }
+
+  @Nested
+  class AsWebhookStore extends WebhookStoreContract {
+    private PostgresDatabase db;
+
+    @Override
+    protected WebhookStore newStore() {
+      db = PostgresFixture.newDatabase();
+      return new PostgresWebhookStore(db);
     }
 
     @Override
