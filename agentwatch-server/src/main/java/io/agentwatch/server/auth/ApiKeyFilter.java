@@ -1,5 +1,6 @@
 package io.agentwatch.server.auth;
 
+import io.agentwatch.core.auth.ApiKey;
 import io.agentwatch.core.auth.KeyService;
 import io.agentwatch.core.auth.StreamTickets;
 import io.agentwatch.core.log.UnavailableException;
@@ -11,6 +12,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Optional;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -37,18 +39,6 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    try {
-      authenticate(request, response, chain);
-    } catch (UnavailableException e) {
-      // The key store cannot answer (a distributed backend is down): a 503 to retry, not a 500.
-      if (!response.isCommitted()) {
-        Problems.write(response, Problems.unavailable(e));
-      }
-    }
-  }
-
-  private void authenticate(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
-      throws ServletException, IOException {
     if (!properties.auth()) {
       request.setAttribute(Caller.ATTRIBUTE, Caller.anonymousAdmin());
       chain.doFilter(request, response);
@@ -70,7 +60,13 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
         Problems.write(response, ApiException.unauthorized("a stream ticket opens only a stream (GET); send the API key"));
         return;
       }
-      var ticketKey = tickets.redeem(presented).flatMap(keys::find).filter(k -> !k.isRevoked());
+      Optional<ApiKey> ticketKey;
+      try {
+        ticketKey = tickets.redeem(presented).flatMap(keys::find).filter(k -> !k.isRevoked());
+      } catch (UnavailableException e) {
+        Problems.write(response, Problems.unavailable(e));
+        return;
+      }
       if (ticketKey.isEmpty()) {
         Problems.write(response, ApiException.unauthorized(
             "the stream ticket is unknown, used or expired; ask POST /api/v1/stream-tickets for a new one"));
@@ -80,7 +76,14 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
       chain.doFilter(request, response);
       return;
     }
-    var key = keys.authenticate(presented);
+    Optional<ApiKey> key;
+    try {
+      key = keys.authenticate(presented);
+    } catch (UnavailableException e) {
+      // The key store cannot answer (a distributed backend is down): a 503 to retry, not a 500.
+      Problems.write(response, Problems.unavailable(e));
+      return;
+    }
     if (key.isEmpty()) {
       Problems.write(response, ApiException.unauthorized("the API key is unknown or revoked"));
       return;

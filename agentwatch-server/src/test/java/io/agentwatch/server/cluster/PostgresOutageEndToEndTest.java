@@ -27,7 +27,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * PostgreSQL stops under load and comes back: ingest answers 503 with {@code Retry-After} naming
- * the backend (never a hang, never a 500), readiness turns DOWN naming {@code postgres}, and once
+ * the backend (never a hang, never a 500), and so does a request whose key this node cannot check
+ * now, while keys it checked before keep working; readiness turns DOWN naming {@code postgres}, and once
  * the database is back the node recovers by itself — readiness UP, ingest accepted — and every
  * event that was ever acknowledged is in PostgreSQL exactly once, in each producer's order.
  */
@@ -58,6 +59,7 @@ class PostgresOutageEndToEndTest {
             .mapToObj(p -> Thread.ofVirtual().start(() -> produce(node, p))).toList();
         TestServer.await("some events acknowledged", 60, () -> ackedCount() >= 400);
 
+        String unseenKey = node.newKey("default", "read");
         try (TestSocket agent = node.socket(ADMIN_KEY)) {
           postgres.stop();
           TestServer.await("ingest refused with 503", 30, () -> refused.get() > 0);
@@ -67,6 +69,12 @@ class PostgresOutageEndToEndTest {
           agent.send(Map.of("op", "publish", "events", List.of(Envelopes.log("ws-down", "ws-agent", "outage-run"))));
           JsonNode error = agent.next("error", 30);
           assertThat(error.get("status").intValue()).isEqualTo(503);
+
+          // The admin key was looked up before: it keeps working. A key never looked up cannot be checked.
+          HttpResponse<String> unchecked = node.get("/api/v1/events", unseenKey);
+          assertThat(unchecked.statusCode()).as(unchecked.body()).isEqualTo(503);
+          assertThat(json(unchecked.body()).get("backend").stringValue()).isEqualTo("postgres");
+          assertThat(unchecked.headers().firstValue("Retry-After")).isPresent();
 
           TestServer.await("readiness DOWN naming postgres", 30, () -> {
             HttpResponse<String> r = node.get("/actuator/health/readiness", null);
