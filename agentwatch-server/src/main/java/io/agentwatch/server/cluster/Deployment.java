@@ -26,9 +26,4 @@ public record Deployment(Log log, Store store) {
           + " Kafka are kept in PostgreSQL) but the store was " + store.name().toLowerCase());
     }
   }
-
-  /** Whether several nodes share the backends. */
-  public boolean distributed() {
-    return store == Store.POSTGRES;
-  }
 }

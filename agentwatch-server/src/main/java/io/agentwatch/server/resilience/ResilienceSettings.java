@@ -32,9 +32,6 @@ public record ResilienceSettings(
     Duration retryAfter,
     Duration appendTimeout) {
 
-  public static final ResilienceSettings DEFAULTS = new ResilienceSettings(20, 10, 50, Duration.ofSeconds(5), 3, 3,
-      Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(30));
-
   public ResilienceSettings {
     if (window < 1 || window > 10_000) {
       throw new IllegalArgumentException("agentwatch.resilience.window must be 1..10000 but was " + window);

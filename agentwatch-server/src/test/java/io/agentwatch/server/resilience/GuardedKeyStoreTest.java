@@ -9,6 +9,7 @@ import io.agentwatch.core.auth.KeyStore;
 import io.agentwatch.core.auth.Scope;
 import io.agentwatch.core.log.UnavailableException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -67,7 +68,8 @@ class GuardedKeyStoreTest {
 
   private final Switchable backend = new Switchable();
   private final GuardedKeyStore store =
-      new GuardedKeyStore(backend, new BackendGuard("postgres", ResilienceSettings.DEFAULTS, Clock.systemUTC()));
+      new GuardedKeyStore(backend, new BackendGuard("postgres", new ResilienceSettings(20, 10, 50, Duration.ofSeconds(5),
+          3, 3, Duration.ofMillis(1), Duration.ofSeconds(1), Duration.ofSeconds(30)), Clock.systemUTC()));
 
   private static ApiKey key(String id) {
     return new ApiKey(id, "acme", "ci", Set.of(Scope.INGEST), "hash-" + id, Instant.now(), null, null);
