@@ -5,7 +5,6 @@ import io.agentwatch.core.rollup.RollupDelta;
 import io.agentwatch.model.Cursor;
 import io.agentwatch.model.Event;
 import io.agentwatch.model.StoredEvent;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,13 +31,6 @@ final class AppendTransaction {
   static final String CLAIM_IDS = "INSERT INTO event_ids (tenant, id, received_at)"
       + " SELECT u.tenant, u.id, ?::timestamptz FROM unnest(?::text[], ?::text[]) AS u(tenant, id)"
       + " ORDER BY u.tenant, u.id ON CONFLICT DO NOTHING RETURNING tenant, id";
-  static final String INSERT_EVENTS = "INSERT INTO events"
-      + " (seq, partition, off, tenant, id, type, agent_id, run_id, ts, ts_nano, received_at, envelope, data)"
-      + " SELECT u.seq, u.p, u.off, u.tenant, u.id, u.type, u.agent, u.run, u.ts::timestamptz, u.nano,"
-      + " ?::timestamptz, u.env, u.data::jsonb"
-      + " FROM unnest(?::bigint[], ?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
-      + " ?::text[], ?::int[], ?::text[], ?::text[])"
-      + " AS u(seq, p, off, tenant, id, type, agent, run, ts, nano, env, data)";
   static final String ADVANCE = "UPDATE log_partitions SET next_offset = u.n"
       + " FROM unnest(?::int[], ?::bigint[]) AS u(p, n) WHERE partition = u.p";
   /** Rows an append transaction may number: {@code seq} is the group's number times this plus the row's place. */
@@ -194,50 +186,16 @@ final class AppendTransaction {
 
   private static long[] insert(Connection c, List<Candidate> accepted, long[] next, long group, Instant receivedAt)
       throws SQLException {
-    int n = accepted.size();
-    Long[] seq = new Long[n];
-    Integer[] partition = new Integer[n];
-    Long[] off = new Long[n];
-    String[] tenant = new String[n];
-    String[] id = new String[n];
-    String[] type = new String[n];
-    String[] agent = new String[n];
-    String[] run = new String[n];
-    String[] ts = new String[n];
-    Integer[] nano = new Integer[n];
-    String[] envelope = new String[n];
-    String[] data = new String[n];
-    long[] offsets = new long[n];
+    long[] offsets = new long[accepted.size()];
     long[] cursor = next.clone();
-    for (int j = 0; j < n; j++) {
+    List<EventRows.Row> rows = new ArrayList<>(accepted.size());
+    for (int j = 0; j < accepted.size(); j++) {
       Candidate k = accepted.get(j);
-      Event e = k.event();
-      seq[j] = group * MAX_ROWS + j;
-      partition[j] = k.partition();
       offsets[j] = cursor[k.partition()]++;
-      off[j] = offsets[j];
-      tenant[j] = k.tenant();
-      id[j] = e.id();
-      type[j] = e.type();
-      agent[j] = Sql.text(e.agentId());
-      run[j] = Sql.text(e.runId());
-      ts[j] = Sql.timestamp(e.ts());
-      nano[j] = e.ts().getNano();
-      envelope[j] = k.envelope();
-      data[j] = dataOf(k.envelope());
+      rows.add(new EventRows.Row(group * MAX_ROWS + j, k.partition(), offsets[j], k.tenant(), k.event(),
+          k.envelope(), receivedAt));
     }
-    try (PreparedStatement ps = c.prepareStatement(INSERT_EVENTS)) {
-      ps.setString(1, Sql.timestamp(receivedAt));
-      Array[] arrays = {
-          c.createArrayOf("int8", seq), c.createArrayOf("int4", partition), c.createArrayOf("int8", off),
-          c.createArrayOf("text", tenant), c.createArrayOf("text", id), c.createArrayOf("text", type),
-          c.createArrayOf("text", agent), c.createArrayOf("text", run), c.createArrayOf("text", ts),
-          c.createArrayOf("int4", nano), c.createArrayOf("text", envelope), c.createArrayOf("text", data)};
-      for (int i = 0; i < arrays.length; i++) {
-        ps.setArray(i + 2, arrays[i]);
-      }
-      ps.executeUpdate();
-    }
+    EventRows.insert(c, rows);
     return offsets;
   }
 

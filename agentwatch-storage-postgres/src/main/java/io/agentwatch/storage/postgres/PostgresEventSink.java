@@ -3,9 +3,7 @@ package io.agentwatch.storage.postgres;
 import io.agentwatch.core.log.UnavailableException;
 import io.agentwatch.core.rollup.RollupDelta;
 import io.agentwatch.core.store.EventSink;
-import io.agentwatch.model.Event;
 import io.agentwatch.model.StoredEvent;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,13 +41,6 @@ public final class PostgresEventSink implements EventSink {
   private static final String CLAIM_IDS = "INSERT INTO event_ids (tenant, id, received_at)"
       + " SELECT u.tenant, u.id, u.at::timestamptz FROM unnest(?::text[], ?::text[], ?::text[]) AS u(tenant, id, at)"
       + " ORDER BY u.tenant, u.id ON CONFLICT DO NOTHING RETURNING tenant, id";
-  private static final String INSERT_EVENTS = "INSERT INTO events"
-      + " (seq, partition, off, tenant, id, type, agent_id, run_id, ts, ts_nano, received_at, envelope, data)"
-      + " SELECT ? * " + AppendTransaction.MAX_ROWS + " + u.ord - 1, u.p, u.off, u.tenant, u.id, u.type, u.agent,"
-      + " u.run, u.ts::timestamptz, u.nano, u.at::timestamptz, u.env, u.data::jsonb"
-      + " FROM unnest(?::int[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
-      + " ?::int[], ?::text[], ?::text[], ?::text[]) WITH ORDINALITY"
-      + " AS u(p, off, tenant, id, type, agent, run, ts, nano, at, env, data, ord)";
   private static final String ADVANCE = "UPDATE log_partitions SET next_offset = GREATEST(next_offset, u.n)"
       + " FROM unnest(?::int[], ?::bigint[]) AS u(p, n) WHERE partition = u.p";
 
@@ -150,52 +141,18 @@ public final class PostgresEventSink implements EventSink {
   }
 
   private static void insertEvents(Connection c, List<StoredEvent> fresh) throws SQLException {
-    int n = fresh.size();
-    Integer[] partition = new Integer[n];
-    Long[] off = new Long[n];
-    String[] tenant = new String[n];
-    String[] id = new String[n];
-    String[] type = new String[n];
-    String[] agent = new String[n];
-    String[] run = new String[n];
-    String[] ts = new String[n];
-    Integer[] nano = new Integer[n];
-    String[] at = new String[n];
-    String[] envelope = new String[n];
-    String[] data = new String[n];
-    for (int j = 0; j < n; j++) {
-      StoredEvent s = fresh.get(j);
-      Event e = s.event();
-      partition[j] = s.partition();
-      off[j] = s.offset();
-      tenant[j] = s.tenant();
-      id[j] = e.id();
-      type[j] = e.type();
-      agent[j] = Sql.text(e.agentId());
-      run[j] = Sql.text(e.runId());
-      ts[j] = Sql.timestamp(e.ts());
-      nano[j] = e.ts().getNano();
-      at[j] = Sql.timestamp(s.receivedAt());
-      envelope[j] = s.envelopeJson();
-      data[j] = AppendTransaction.dataOf(envelope[j]);
-    }
     long group;
     try (PreparedStatement ps = c.prepareStatement("SELECT nextval('log_groups')"); ResultSet rs = ps.executeQuery()) {
       rs.next();
       group = rs.getLong(1);
     }
-    try (PreparedStatement ps = c.prepareStatement(INSERT_EVENTS)) {
-      ps.setLong(1, group);
-      Array[] arrays = {
-          c.createArrayOf("int4", partition), c.createArrayOf("int8", off), c.createArrayOf("text", tenant),
-          c.createArrayOf("text", id), c.createArrayOf("text", type), c.createArrayOf("text", agent),
-          c.createArrayOf("text", run), c.createArrayOf("text", ts), c.createArrayOf("int4", nano),
-          c.createArrayOf("text", at), c.createArrayOf("text", envelope), c.createArrayOf("text", data)};
-      for (int i = 0; i < arrays.length; i++) {
-        ps.setArray(i + 2, arrays[i]);
-      }
-      ps.executeUpdate();
+    List<EventRows.Row> rows = new ArrayList<>(fresh.size());
+    for (int j = 0; j < fresh.size(); j++) {
+      StoredEvent s = fresh.get(j);
+      rows.add(new EventRows.Row(group * AppendTransaction.MAX_ROWS + j, s.partition(), s.offset(), s.tenant(),
+          s.event(), s.envelopeJson(), s.receivedAt()));
     }
+    EventRows.insert(c, rows);
   }
 
   /** Moves each written partition's head past its highest offset written (never back). */
