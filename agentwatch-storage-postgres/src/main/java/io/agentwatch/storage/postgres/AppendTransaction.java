@@ -49,7 +49,10 @@ final class AppendTransaction {
   private final String channel;
   private final String node;
 
-  /** @param node this node's name in its notifications, so its own follower can skip them */
+  /**
+   * @param node this node's name in its notifications, so its own follower can skip them; null
+   *             when appends are announced some other way, and this sends no {@code NOTIFY}
+   */
   AppendTransaction(PostgresDatabase db, Partitioner partitioner, String node) {
     this.storeId = db.storeId();
     this.partitioner = partitioner;
@@ -103,7 +106,9 @@ final class AppendTransaction {
         long[] offsets = insert(c, accepted, next, group, receivedAt);
         advance(c, accepted, next);
         PostgresRollups.apply(c, rollups);
-        notifyNodes(c);
+        if (node != null) {
+          notifyNodes(c);
+        }
         for (int j = 0; j < accepted.size(); j++) {
           Candidate k = accepted.get(j);
           cursor = cursor.advance(k.partition(), offsets[j]);

@@ -1,5 +1,6 @@
 package io.agentwatch.storage.postgres;
 
+import io.agentwatch.core.stream.Backplane;
 import io.agentwatch.model.Cursor;
 import io.agentwatch.model.StoredEvent;
 import java.sql.Connection;
@@ -22,9 +23,12 @@ import org.postgresql.PGNotification;
  * <p>The follower thread reads from its own position, never trusting a wake-up for content, so
  * it cannot miss or repeat an event: it wakes when this node's writer committed (and then takes
  * those events as they are when they continue its position in every partition, without a read),
- * when a {@code NOTIFY} from any node's append arrives on the listener's connection, and at
- * least every {@code poll} as a safety net (a lost listener connection, a missed notification).
- * The listener reconnects by itself and wakes the follower after reconnecting.
+ * when another node's append is announced, and at least every {@code poll} as a safety net (a
+ * lost connection, a missed notice). Announcements come one of two ways: a {@code NOTIFY} from the
+ * append transaction, heard on a listener connection that reconnects by itself and wakes the
+ * follower after reconnecting; or, where {@code LISTEN} is not available or not wanted (a pooler
+ * in transaction mode; Redis at hand), a notice on a {@link Backplane} that the writer publishes
+ * after each commit, which wakes the follower only when it names events past its position.
  *
  * <p>Each delivered event carries the follower's running cursor (its position after the event),
  * so resuming from a delivered event's cursor continues exactly after what was delivered.
@@ -42,16 +46,22 @@ final class LogFollower implements AutoCloseable {
   private final ConcurrentLinkedQueue<List<StoredEvent>> local = new ConcurrentLinkedQueue<>();
   private final Object wake = new Object();
   private final Thread follower;
+  private final Backplane backplane;
+  /** Hears {@code NOTIFY}; null when notices come by the backplane. */
   private final Thread listener;
+  private AutoCloseable notices;
   private boolean woken;
   private boolean remote;
   private volatile boolean running = true;
   private volatile Cursor position;
   private volatile Connection listening;
 
-  /** @param node the payload of this node's own notifications, which it ignores */
+  /**
+   * @param node      the payload of this node's own notifications, which it ignores
+   * @param backplane where other nodes' appends are announced; null for {@code NOTIFY}
+   */
   LogFollower(PostgresDatabase db, String node, Cursor start, Function<Cursor, List<StoredEvent>> readAll,
-      Consumer<List<StoredEvent>> deliver, Duration poll) {
+      Consumer<List<StoredEvent>> deliver, Duration poll, Backplane backplane) {
     this.db = db;
     this.node = node;
     this.position = start;
@@ -59,16 +69,27 @@ final class LogFollower implements AutoCloseable {
     this.deliver = deliver;
     this.poll = poll;
     this.follower = Thread.ofPlatform().name("postgres-log-follower").daemon(true).unstarted(this::follow);
-    this.listener = Thread.ofPlatform().name("postgres-log-listener").daemon(true).unstarted(this::listen);
+    this.backplane = backplane;
+    this.listener = backplane != null ? null
+        : Thread.ofPlatform().name("postgres-log-listener").daemon(true).unstarted(this::listen);
   }
 
   void start() {
+    if (backplane != null) {
+      String storeId = position.storeId();
+      notices = backplane.subscribe(notice -> {
+        if (notice.storeId().equals(storeId) && !position.coversAll(notice)) {
+          wake(true);
+        }
+      });
+    } else {
+      listener.start();
+    }
     follower.start();
-    listener.start();
   }
 
   boolean isRunning() {
-    return follower.isAlive() && listener.isAlive();
+    return follower.isAlive() && (listener == null || listener.isAlive());
   }
 
   /** The position after the last delivered event. */
@@ -208,6 +229,13 @@ final class LogFollower implements AutoCloseable {
   public void close() {
     running = false;
     wake(false);
+    if (notices != null) {
+      try {
+        notices.close();
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.DEBUG, "closing the backplane subscription failed", e);
+      }
+    }
     Connection c = listening;
     if (c != null) {
       try {
@@ -217,6 +245,9 @@ final class LogFollower implements AutoCloseable {
       }
     }
     for (Thread t : new Thread[] {follower, listener}) {
+      if (t == null) {
+        continue;
+      }
       try {
         t.join(Duration.ofSeconds(10));
       } catch (InterruptedException e) {

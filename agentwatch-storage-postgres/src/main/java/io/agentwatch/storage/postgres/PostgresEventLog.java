@@ -5,6 +5,7 @@ import io.agentwatch.core.log.EventFilter;
 import io.agentwatch.core.log.EventLog;
 import io.agentwatch.core.log.StaleCursorException;
 import io.agentwatch.core.log.UnavailableException;
+import io.agentwatch.core.stream.Backplane;
 import io.agentwatch.model.Cursor;
 import io.agentwatch.model.Event;
 import io.agentwatch.model.EventCodec;
@@ -54,8 +55,8 @@ import java.util.function.Consumer;
  * {@code event_ids} ({@code INSERT … ON CONFLICT DO NOTHING RETURNING}, in key order, so
  * concurrent claims of the same ids by two nodes wait for each other instead of deadlocking) —
  * an id claimed before, by any node, is reported as a duplicate and nothing of it is stored;
- * insert the accepted events in one multi-row statement; move the partitions' offsets; update the
- * rollups ({@link PostgresRollups}); {@code NOTIFY}; commit. The acknowledgement comes after the
+ * insert the accepted events ({@code EventRows}); move the partitions' offsets; update the
+ * rollups ({@link PostgresRollups}); {@code NOTIFY} (unless a backplane announces appends); commit. The acknowledgement comes after the
  * commit, which PostgreSQL makes durable (WAL flushed, with the server's default
  * {@code synchronous_commit}). A failure rolls everything back: nothing half-applied.
  *
@@ -83,18 +84,32 @@ public final class PostgresEventLog implements EventLog {
   private final LogFollower follower;
   private volatile boolean closed;
 
-  private PostgresEventLog(PostgresDatabase db, Clock clock, Cursor head, Duration poll) {
+  private PostgresEventLog(PostgresDatabase db, Clock clock, Cursor head, Duration poll, Backplane backplane) {
     this.db = db;
     this.storeId = db.storeId();
     this.partitioner = new Partitioner(db.logPartitions());
     this.knownHead = new AtomicReference<>(head);
     String node = UUID.randomUUID().toString();
-    this.follower = new LogFollower(db, node, head, after -> readAll(after, LogFollower.PAGE), this::deliver, poll);
-    this.writer = new GroupWriter(db, new AppendTransaction(db, partitioner, node), new PartitionMaintainer(db, clock),
-        clock, committed -> {
-          learn(committed.getLast().cursor());
-          follower.committed(committed);
-        });
+    this.follower = new LogFollower(db, node, head, after -> readAll(after, LogFollower.PAGE), this::deliver, poll,
+        backplane);
+    AppendTransaction transaction = new AppendTransaction(db, partitioner, backplane == null ? node : null);
+    this.writer = new GroupWriter(db, transaction, new PartitionMaintainer(db, clock), clock, committed -> {
+      Cursor last = committed.getLast().cursor();
+      learn(last);
+      follower.committed(committed);
+      if (backplane != null) {
+        announce(backplane, last);
+      }
+    });
+  }
+
+  /** Best effort: a notice that does not travel only delays the other nodes by their poll. */
+  private static void announce(Backplane backplane, Cursor last) {
+    try {
+      backplane.publish(last);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not announce an append on the backplane: " + e.getMessage());
+    }
   }
 
   /** Opens a log of {@code db} with the system clock for {@code receivedAt}. */
@@ -110,6 +125,19 @@ public final class PostgresEventLog implements EventLog {
    * @throws UnavailableException when the database cannot be read
    */
   public static PostgresEventLog open(PostgresDatabase db, Clock clock, Duration poll) {
+    return open(db, clock, poll, null);
+  }
+
+  /**
+   * Opens a log of {@code db} whose appends are announced to the other nodes on {@code backplane}
+   * (Redis Pub/Sub, say) instead of by {@code NOTIFY}: for deployments whose connections cannot
+   * {@code LISTEN} (a pooler in transaction mode) or that keep notifications off the database.
+   * Every node of the store must then use the same backplane. A null backplane means
+   * {@code NOTIFY}.
+   *
+   * @throws UnavailableException when the database cannot be read or the backplane subscribed
+   */
+  public static PostgresEventLog open(PostgresDatabase db, Clock clock, Duration poll, Backplane backplane) {
     if (db.followsAnotherLog()) {
       throw new IllegalArgumentException("the PostgreSQL store (schema " + db.config().schema()
           + ") holds the history of another log and cannot keep a log of its own");
@@ -121,7 +149,7 @@ public final class PostgresEventLog implements EventLog {
     } catch (SQLException e) {
       throw PostgresDatabase.unavailable("open the event log", e);
     }
-    PostgresEventLog log = new PostgresEventLog(db, clock, head, poll);
+    PostgresEventLog log = new PostgresEventLog(db, clock, head, poll, backplane);
     log.writer.start();
     log.follower.start();
     return log;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentwatch.core.TestEvents;
 import io.agentwatch.core.log.AppendResult;
+import io.agentwatch.core.stream.Backplane;
+import io.agentwatch.core.stream.InMemoryBackplane;
 import io.agentwatch.model.Event;
 import io.agentwatch.model.StoredEvent;
 import java.time.Clock;
@@ -15,30 +17,51 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.PGConnection;
 
 /**
  * Two nodes (two databases and logs on the same schema) append the same ids concurrently, as
  * producers retrying against different nodes would. Followers poll only once an hour here, so
- * everything a node's tail hears from the other node was announced by NOTIFY.
+ * everything a node's tail hears from the other node was announced: by NOTIFY, or on a backplane
+ * shared by the two nodes (then without any NOTIFY).
  */
 class MultiNodeLogTest {
 
   private static final int AGENTS = 4;
   private static final int PER_AGENT = 250;
 
-  @Test
-  void twoNodesAppendingTheSameIdsStoreEachOnceAndBothTailsHearEveryEventOnceInPartitionOrder() throws Exception {
+  /** Two members of one channel when {@code byBackplane}, else two nulls (NOTIFY). */
+  private static Backplane[] backplanes(boolean byBackplane) {
+    if (!byBackplane) {
+      return new Backplane[2];
+    }
+    InMemoryBackplane first = new InMemoryBackplane();
+    return new Backplane[] {first, first.join()};
+  }
+
+  private static PostgresEventLog open(PostgresDatabase db, Backplane backplane) {
+    return PostgresEventLog.open(db, Clock.systemUTC(), Duration.ofHours(1), backplane);
+  }
+
+  @ParameterizedTest(name = "announced on a backplane: {0}")
+  @ValueSource(booleans = {false, true})
+  void twoNodesAppendingTheSameIdsStoreEachOnceAndBothTailsHearEveryEventOnceInPartitionOrder(boolean byBackplane)
+      throws Exception {
     long seed = Long.getLong("agentwatch.seed", System.nanoTime());
     System.out.println("MultiNodeLogTest seed " + seed + " (replay with -Dagentwatch.seed=" + seed + ")");
     PostgresConfig config = PostgresFixture.newConfig();
+    Backplane[] backplane = backplanes(byBackplane);
     try (PostgresDatabase dbA = PostgresDatabase.open(config); PostgresDatabase dbB = PostgresDatabase.open(config);
-         PostgresEventLog a = PostgresEventLog.open(dbA, Clock.systemUTC(), Duration.ofHours(1));
-         PostgresEventLog b = PostgresEventLog.open(dbB, Clock.systemUTC(), Duration.ofHours(1))) {
+         PostgresEventLog a = open(dbA, backplane[0]);
+         PostgresEventLog b = open(dbB, backplane[1])) {
       assertThat(a.storeId()).isEqualTo(b.storeId());
       List<StoredEvent> heardByA = new CopyOnWriteArrayList<>();
       List<StoredEvent> heardByB = new CopyOnWriteArrayList<>();
@@ -90,12 +113,18 @@ class MultiNodeLogTest {
     }
   }
 
-  @Test
-  void aNodeThatAppendsNothingHearsAnotherNodesEventThroughNotify() throws Exception {
+  @ParameterizedTest(name = "announced on a backplane: {0}")
+  @ValueSource(booleans = {false, true})
+  void aNodeThatAppendsNothingHearsAnotherNodesEventAnnounced(boolean byBackplane) throws Exception {
     PostgresConfig config = PostgresFixture.newConfig();
+    Backplane[] backplane = backplanes(byBackplane);
     try (PostgresDatabase dbA = PostgresDatabase.open(config); PostgresDatabase dbB = PostgresDatabase.open(config);
-         PostgresEventLog a = PostgresEventLog.open(dbA, Clock.systemUTC(), Duration.ofHours(1));
-         PostgresEventLog b = PostgresEventLog.open(dbB, Clock.systemUTC(), Duration.ofHours(1))) {
+         Connection eavesdropper = dbA.dedicatedConnection();
+         PostgresEventLog a = open(dbA, backplane[0]);
+         PostgresEventLog b = open(dbB, backplane[1])) {
+      try (Statement s = eavesdropper.createStatement()) {
+        s.execute("LISTEN \"" + dbA.channel() + "\"");
+      }
       List<StoredEvent> heardByB = new CopyOnWriteArrayList<>();
       b.tail(heardByB::addAll);
       // The listener's first read after LISTEN must be over before the append, or it could find the event itself.
@@ -106,6 +135,8 @@ class MultiNodeLogTest {
       awaitSize(heardByB, 1);
       assertThat(heardByB.getFirst().event().id()).isEqualTo("agent-x-0");
       assertThat(heardByB.getFirst().cursor().covers(heardByB.getFirst().partition(), 0)).isTrue();
+      var notifications = eavesdropper.unwrap(PGConnection.class).getNotifications(200);
+      assertThat(notifications == null ? 0 : notifications.length).isEqualTo(byBackplane ? 0 : 1);
     }
   }
 
