@@ -4,11 +4,11 @@ import io.agentwatch.model.Cursor;
 import java.util.function.Consumer;
 
 /**
- * Tells every node of a deployment that a shared log grew, for logs whose {@code tail} sees only
- * the appends made on its own node (a database shared by several servers without a notification
- * channel of its own, e.g. behind a pooler that drops {@code LISTEN}). A notice is
- * the cursor of the last event appended; {@link BackplaneEventLog} turns notices into reads of the
- * log, so the log stays the only source of events and their order.
+ * Tells every node of a deployment that a shared log grew, for logs whose nodes would otherwise
+ * hear only their own appends (a database shared by several servers without a notification
+ * channel of its own, e.g. behind a pooler that drops {@code LISTEN}). A notice is the cursor of
+ * the last event appended; the log's followers turn notices into reads of the log (as
+ * {@code PostgresEventLog} does), so the log stays the only source of events and their order.
  *
  * <p>Contract (checked by {@code BackplaneContract}): a notice published by any member reaches
  * every listener subscribed on the channel at that time, the publisher's own included, at most

@@ -11,9 +11,9 @@ import org.springframework.core.env.Environment;
 public class DeploymentConfiguration {
 
   /**
-   * Binds {@code agentwatch.log} and {@code agentwatch.store} before any bean is made, so a
-   * misspelt backend or an impossible pair fails with the setting's name and value rather than as
-   * a missing {@code EventLog} (the backends' configurations match neither).
+   * Binds {@code agentwatch.log}, {@code agentwatch.store} and {@code agentwatch.backplane} before
+   * any bean is made, so a misspelt backend or an impossible pair fails with the setting's name and
+   * value rather than as a missing {@code EventLog} (the backends' configurations match neither).
    */
   @Bean
   static BeanFactoryPostProcessor deploymentCheck(Environment environment) {

@@ -4,6 +4,7 @@ import io.agentwatch.core.auth.KeyStore;
 import io.agentwatch.core.log.EventLog;
 import io.agentwatch.core.log.PositionStore;
 import io.agentwatch.core.state.ProjectionStore;
+import io.agentwatch.core.stream.Backplane;
 import io.agentwatch.core.store.EventStore;
 import io.agentwatch.core.webhook.WebhookStore;
 import io.agentwatch.server.resilience.BackendGuard;
@@ -25,6 +26,7 @@ import io.agentwatch.storage.postgres.PostgresProjectionStore;
 import io.agentwatch.storage.postgres.PostgresWebhookStore;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -35,7 +37,8 @@ import org.springframework.context.annotation.Configuration;
  * snapshots in PostgreSQL, shared by every node, each port behind the {@code postgres} circuit breaker. With
  * {@code agentwatch.log=embedded} (the default) the log is PostgreSQL's too — several nodes
  * append to it, and each node's live readers hear the others' events through
- * {@code LISTEN/NOTIFY} — so PostgreSQL alone runs a small cluster. With {@code agentwatch.log=kafka}
+ * {@code LISTEN/NOTIFY} — so PostgreSQL alone runs a small cluster — or, with Redis, through the
+ * Redis backplane ({@link RedisConfiguration}). With {@code agentwatch.log=kafka}
  * the store is the topic's history instead ({@link KafkaConfiguration}). Projections stay in each
  * node's memory ({@link ClusterProjectionStore}).
  */
@@ -45,7 +48,7 @@ public class PostgresConfiguration {
 
   static final String BACKEND = "postgres";
   private static final Duration MAINTAIN_EVERY = Duration.ofHours(1);
-  /** How long another node's append may go unheard when a NOTIFY is lost. */
+  /** How long another node's append may go unheard when its announcement is lost. */
   private static final Duration POLL = Duration.ofSeconds(1);
   /** How often a node tries to take a free role, and its holder checks it still holds it. */
   private static final Duration LEASE_CHECK = Duration.ofSeconds(2);
@@ -76,8 +79,9 @@ public class PostgresConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnProperty(name = "agentwatch.log", havingValue = "embedded", matchIfMissing = true)
-  EventLog postgresEventLog(PostgresDatabase db, Clock clock, @Qualifier("postgresGuard") BackendGuard guard) {
-    return new GuardedEventLog(PostgresEventLog.open(db, clock, POLL), guard);
+  EventLog postgresEventLog(PostgresDatabase db, Clock clock, @Qualifier("postgresGuard") BackendGuard guard,
+      ObjectProvider<Backplane> backplane) {
+    return new GuardedEventLog(PostgresEventLog.open(db, clock, POLL, backplane.getIfAvailable()), guard);
   }
 
   @Bean

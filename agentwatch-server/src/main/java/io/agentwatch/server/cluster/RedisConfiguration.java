@@ -2,6 +2,8 @@ package io.agentwatch.server.cluster;
 
 import io.agentwatch.core.ingest.IdempotencyStore;
 import io.agentwatch.core.ingest.RateLimiter;
+import io.agentwatch.core.stream.Backplane;
+import io.agentwatch.redis.RedisBackplane;
 import io.agentwatch.redis.RedisConnections;
 import io.agentwatch.redis.RedisIdempotencyStore;
 import io.agentwatch.redis.RedisRateLimiter;
@@ -21,8 +23,9 @@ import org.springframework.context.annotation.Configuration;
 /**
  * {@code agentwatch.redis-url} set: what the nodes must share beyond the log and the store lives in
  * Redis — one rate budget per tenant, the answers to {@code Idempotency-Key}s, and the event ids the
- * Kafka log has taken ({@link KafkaConfiguration}) — each behind the {@code redis} circuit breaker. Live events need no Redis:
- * every node hears the others through PostgreSQL's {@code NOTIFY} or by consuming the topic.
+ * Kafka log has taken ({@link KafkaConfiguration}) — each behind the {@code redis} circuit breaker —
+ * and, for a PostgreSQL log, the backplane on which the nodes announce their appends
+ * ({@link PostgresConfiguration}). A Kafka log needs no backplane: every node consumes the topic.
  */
 @Configuration(proxyBeanMethods = false)
 // Selected by the URL being set; @ConditionalOnProperty would also match the empty default.
@@ -39,6 +42,17 @@ public class RedisConfiguration {
   @Bean
   BackendGuard redisGuard(ResilienceSettings settings, Clock clock, RedisConnections redis) {
     return new BackendGuard(BACKEND, settings, clock, redis::check);
+  }
+
+  /**
+   * Best effort by contract: while Redis is away, the nodes still see each other's events through
+   * their followers' poll, only later; ingest does not depend on it.
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnExpression("'${agentwatch.store:sqlite}' == 'postgres' and '${agentwatch.log:embedded}' == 'embedded'"
+      + " and '${agentwatch.backplane:redis}' == 'redis'")
+  Backplane redisBackplane(RedisConnections redis) {
+    return new RedisBackplane(redis, "log");
   }
 
   @Bean
