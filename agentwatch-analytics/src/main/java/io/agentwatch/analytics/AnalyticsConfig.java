@@ -8,7 +8,6 @@ import io.agentwatch.analytics.detect.ResourceHoardingDetector;
 import io.agentwatch.analytics.detect.RoutingLoopDetector;
 import io.agentwatch.analytics.detect.StuckTaskDetector;
 import io.agentwatch.analytics.graph.GraphAnalysis;
-import io.agentwatch.analytics.rollup.Rollups;
 import java.util.Objects;
 
 /**
@@ -28,7 +27,6 @@ public record AnalyticsConfig(
     CommunicationCascadeDetector.Config communicationCascade,
     InconsistentAgentDetector.Config inconsistentAgent,
     AnomalyDetector.Config anomaly,
-    Rollups.Config rollups,
     GraphAnalysis.Limits graph,
     int parentMemory,
     int endedTaskMemory) {
@@ -36,7 +34,7 @@ public record AnalyticsConfig(
   public static final AnalyticsConfig DEFAULTS = new AnalyticsConfig(
       RoutingLoopDetector.Config.DEFAULTS, StuckTaskDetector.Config.DEFAULTS, LostAgentDetector.Config.DEFAULTS,
       ResourceHoardingDetector.Config.DEFAULTS, CommunicationCascadeDetector.Config.DEFAULTS,
-      InconsistentAgentDetector.Config.DEFAULTS, AnomalyDetector.Config.DEFAULTS, Rollups.Config.DEFAULTS,
+      InconsistentAgentDetector.Config.DEFAULTS, AnomalyDetector.Config.DEFAULTS,
       GraphAnalysis.Limits.DEFAULTS, 100_000, 100_000);
 
   public AnalyticsConfig {
@@ -47,7 +45,6 @@ public record AnalyticsConfig(
     Objects.requireNonNull(communicationCascade, "communicationCascade");
     Objects.requireNonNull(inconsistentAgent, "inconsistentAgent");
     Objects.requireNonNull(anomaly, "anomaly");
-    Objects.requireNonNull(rollups, "rollups");
     Objects.requireNonNull(graph, "graph");
     if (parentMemory < 1) {
       throw new IllegalArgumentException("parentMemory must be at least 1 but was " + parentMemory);

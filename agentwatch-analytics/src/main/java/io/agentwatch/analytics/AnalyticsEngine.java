@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The analytics of every tenant: one {@link TenantAnalytics} each, so a tenant's alerts, graphs
- * and rollups are made from its own events only. Deterministic like each tenant's part; not
+ * The analytics of every tenant: one {@link TenantAnalytics} each, so a tenant's alerts and
+ * graphs are made from its own events only. Deterministic like each tenant's part; not
  * thread-safe.
  */
 public final class AnalyticsEngine {

@@ -2,6 +2,7 @@ package io.agentwatch.analytics;
 
 import io.agentwatch.core.log.EventLog;
 import io.agentwatch.core.log.PositionStore;
+import io.agentwatch.core.rollup.RollupStore;
 import io.agentwatch.model.Cursor;
 import io.agentwatch.model.Event;
 import io.agentwatch.model.StoredEvent;
@@ -44,6 +45,10 @@ import java.util.function.Function;
  * log; the alerts it fires carry their deadline as time and an id derived from their cause, so a
  * replay that reaches the deadline through later events makes the same alert. Readers see a
  * consistent engine under a read lock.
+ *
+ * <p>Rollups: given a store with {@link #feeding}, the follower adds every event it reads to it,
+ * before its position moves past the event. It is meant for a store held in memory, which the
+ * replay at each start rebuilds; a store the log keeps itself (PostgreSQL) is never fed.
  */
 public final class AnalyticsFollower implements AutoCloseable {
 
@@ -59,6 +64,7 @@ public final class AnalyticsFollower implements AutoCloseable {
   private final AnalyticsEngine engine;
   private final Clock clock;
   private final Duration tick;
+  private RollupStore rollups;
   private final ReentrantReadWriteLock state = new ReentrantReadWriteLock();
   private final BlockingQueue<List<StoredEvent>> live = new ArrayBlockingQueue<>(256);
   private final ReentrantLock signal = new ReentrantLock();
@@ -89,6 +95,18 @@ public final class AnalyticsFollower implements AutoCloseable {
     this.engine = engine;
     this.clock = clock;
     this.tick = tick;
+  }
+
+  /**
+   * Makes the follower add every event of the log, from its beginning, to {@code rollups}; call
+   * before {@link #start}.
+   */
+  public synchronized AnalyticsFollower feeding(RollupStore rollups) {
+    if (running) {
+      throw new IllegalStateException("feeding(" + rollups + ") must be called before start()");
+    }
+    this.rollups = rollups;
+    return this;
   }
 
   /** Loads the saved position and starts following the log (replaying up to it first). */
@@ -183,6 +201,7 @@ public final class AnalyticsFollower implements AutoCloseable {
    * reach the log in the order they were made, even when one has to be retried.
    */
   private void process(List<StoredEvent> batch) {
+    feedRollups(batch);
     Map<String, List<Event>> alerts = new LinkedHashMap<>();
     Cursor at = processed;
     state.writeLock().lock();
@@ -217,6 +236,17 @@ public final class AnalyticsFollower implements AutoCloseable {
       durable = CompletableFuture.failedFuture(e);
     }
     inFlight = new InFlight(alerts, durable, at);
+  }
+
+  private void feedRollups(List<StoredEvent> batch) {
+    if (rollups == null) {
+      return;
+    }
+    Map<String, List<Event>> byTenant = new LinkedHashMap<>();
+    for (StoredEvent stored : batch) {
+      byTenant.computeIfAbsent(stored.tenant(), t -> new ArrayList<>()).add(stored.event());
+    }
+    byTenant.forEach(rollups::add);
   }
 
   /** Waits for the alerts in flight to be durable (retrying them if needed), then moves the position past them. */

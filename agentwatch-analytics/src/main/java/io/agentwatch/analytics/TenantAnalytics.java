@@ -20,8 +20,6 @@ import io.agentwatch.analytics.graph.CausalGraph;
 import io.agentwatch.analytics.graph.GraphData;
 import io.agentwatch.analytics.graph.Interaction;
 import io.agentwatch.analytics.graph.Interactions;
-import io.agentwatch.analytics.rollup.RollupPoint;
-import io.agentwatch.analytics.rollup.Rollups;
 import io.agentwatch.model.Event;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +31,7 @@ import java.util.Set;
 
 /**
  * The analytics of one tenant: shared facts (agents, tasks), causal graphs per run and for the
- * whole tenant, rollups, the seven detectors and the tenant's alerts.
+ * whole tenant, the seven detectors and the tenant's alerts.
  *
  * <p>Deterministic: its only inputs are the events given to {@link #apply} in log order and the
  * instants given to {@link #advanceTo}; time is event time ({@code ts}), which moves forward with
@@ -55,7 +53,6 @@ public final class TenantAnalytics {
   private final Interactions interactions;
   private final CausalGraph tenantGraph = new CausalGraph();
   private final Map<String, CausalGraph> runGraphs = new HashMap<>();
-  private final Rollups rollups;
   private final AlertBook alerts = new AlertBook();
   private final List<Detector> detectors;
   private final Issuer issuer = new Issuer();
@@ -65,7 +62,6 @@ public final class TenantAnalytics {
   public TenantAnalytics(AnalyticsConfig config) {
     this.interactions = new Interactions(config.parentMemory());
     this.tasks = new TaskTracker(config.endedTaskMemory());
-    this.rollups = new Rollups(config.rollups());
     this.detectors = List.of(
         new RoutingLoopDetector(config.routingLoop()),
         new StuckTaskDetector(config.stuckTask()),
@@ -103,7 +99,6 @@ public final class TenantAnalytics {
       record(runGraphs.computeIfAbsent(e.runId(), k -> new CausalGraph()), e, links);
     }
     record(tenantGraph, e, links);
-    rollups.apply(e, change);
     Observation o = new Observation(e, change, links);
     for (Detector d : detectors) {
       d.observe(o, issuer);
@@ -165,10 +160,6 @@ public final class TenantAnalytics {
     boolean lost = alerts.open(LostAgentDetector.NAME, agentId) != null;
     return a == null ? new GraphData.Agent(null, null, false, false, lost)
         : new GraphData.Agent(a.role(), a.status(), a.quarantined(), a.offline(), lost);
-  }
-
-  public List<RollupPoint> rollups(Rollups.Series series, Instant from, Instant to) {
-    return rollups.query(series, from, to);
   }
 
   public AlertBook.Page alerts(AlertBook.Query query) {

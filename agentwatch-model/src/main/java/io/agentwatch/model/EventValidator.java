@@ -37,6 +37,14 @@ public final class EventValidator {
       "run.edited", "PATCH /api/v1/runs/{id}",
       "command.issued", "POST /api/v1/agents/{id}/commands");
 
+  /**
+   * Whether events of {@code type} are written only by the server itself (alerts, commands issued,
+   * edits), never sent by agents.
+   */
+  public static boolean writtenByServer(String type) {
+    return RESERVED_TYPES.containsKey(type) || type.startsWith(ALERT_PREFIX);
+  }
+
   /** What an agent may answer to a command (API.md {@code command} frame). */
   public static final Set<String> COMMAND_TYPES = Set.of("pause", "resume", "cancel", "quarantine");
   private static final Set<String> COMMAND_OUTCOMES = Set.of("applied", "rejected");

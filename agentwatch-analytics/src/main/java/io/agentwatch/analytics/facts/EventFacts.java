@@ -4,8 +4,8 @@ import io.agentwatch.model.Event;
 import tools.jackson.databind.JsonNode;
 
 /**
- * What the analytics reads out of an event's {@code data}, in one place so that detectors and
- * rollups agree on what counts as an error, a latency or a cost.
+ * What the analytics reads out of an event's {@code data}, in one place so that the detectors
+ * agree on what counts as an error, a latency or a cost.
  */
 public final class EventFacts {
 

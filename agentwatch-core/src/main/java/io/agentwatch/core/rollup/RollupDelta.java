@@ -1,6 +1,7 @@
 package io.agentwatch.core.rollup;
 
 import io.agentwatch.model.Event;
+import io.agentwatch.model.EventValidator;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ public final class RollupDelta {
   public static final class Counts {
     public long events;
     public long errors;
+    public long llmCalls;
     public long inputTokens;
     public long outputTokens;
     public double costUsd;
@@ -36,6 +38,7 @@ public final class RollupDelta {
     public void add(Counts o) {
       events += o.events;
       errors += o.errors;
+      llmCalls += o.llmCalls;
       inputTokens += o.inputTokens;
       outputTokens += o.outputTokens;
       costUsd += o.costUsd;
@@ -89,9 +92,16 @@ public final class RollupDelta {
   private final Map<Key, Counts> counts = new LinkedHashMap<>();
   private final Map<TaskKey, Span> spans = new LinkedHashMap<>();
 
-  /** Adds one event of {@code tenant}. */
+  /**
+   * Adds one event of {@code tenant}; events the server writes itself ({@code alert.*},
+   * {@code command.issued}, {@code agent.edited}, {@code run.edited}) describe no agent's activity
+   * and add nothing.
+   */
   public void add(String tenant, Event e) {
     Objects.requireNonNull(tenant, "tenant");
+    if (EventValidator.writtenByServer(e.type())) {
+      return;
+    }
     String run = e.runId() == null ? "" : e.runId();
     Counts minute = counts.computeIfAbsent(
         new Key(tenant, run, e.agentId(), Bucket.MINUTE, Bucket.MINUTE.start(e.ts())), k -> new Counts());
@@ -135,6 +145,7 @@ public final class RollupDelta {
         c.errors = "error".equalsIgnoreCase(level) || "fatal".equalsIgnoreCase(level) ? 1 : 0;
       }
       case "llm.call" -> {
+        c.llmCalls = 1;
         c.inputTokens = whole(data.get("inputTokens"));
         c.outputTokens = whole(data.get("outputTokens"));
         JsonNode cost = data.get("costUsd");

@@ -94,9 +94,21 @@ public abstract class RollupStoreContract {
     RollupPoint p = minutes("t1", null, null).getFirst();
     assertThat(p.events()).isEqualTo(6);
     assertThat(p.errors()).isEqualTo(2);
+    assertThat(p.llmCalls()).isEqualTo(3);
     assertThat(p.inputTokens()).isEqualTo(106);
     assertThat(p.outputTokens()).isEqualTo(23);
     assertThat(p.costUsd()).isCloseTo(0.75, within(1e-9));
+  }
+
+  @Test
+  void eventsTheServerWritesItselfAreNotCounted() {
+    store.add("t1", List.of(
+        event("log", "w1", "r1", T, "level", "info", "message", "a"),
+        event("alert.raised", "agentwatch", "r1", T, "detector", "stuck_task"),
+        event("command.issued", "w1", "r1", T, "type", "pause"),
+        event("run.edited", "w1", "r1", T, "name", "x")));
+
+    assertThat(minutes("t1", null, null)).extracting(RollupPoint::events).containsExactly(1L);
   }
 
   @Test
@@ -151,6 +163,7 @@ public abstract class RollupStoreContract {
     assertThat(p.tasksStarted()).isEqualTo(11);
     assertThat(p.tasksCompleted()).isEqualTo(9);
     assertThat(p.tasksFailed()).isEqualTo(1);
+    assertThat(p.tasksTimed()).isEqualTo(10);
     assertThat(p.errors()).isEqualTo(1);
     // Durations 1..10 s: percentile_cont(0.5) = 5.5 s, percentile_cont(0.95) = 9.55 s.
     assertThat(p.taskP50Ms()).isCloseTo(5500.0, within(1e-6));
@@ -182,6 +195,7 @@ public abstract class RollupStoreContract {
     store.add("t1", List.of(event("task.started", "w1", "r1", T, "taskId", "k")));
 
     RollupPoint p = minutes("t1", null, null).getFirst();
+    assertThat(p.tasksTimed()).isZero();
     assertThat(p.taskP50Ms()).isNull();
     assertThat(p.taskP95Ms()).isNull();
   }

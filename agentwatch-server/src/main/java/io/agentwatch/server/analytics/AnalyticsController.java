@@ -9,8 +9,6 @@ import io.agentwatch.analytics.alert.AlertView;
 import io.agentwatch.analytics.graph.GraphAnalysis;
 import io.agentwatch.analytics.graph.GraphData;
 import io.agentwatch.analytics.graph.GraphReport;
-import io.agentwatch.analytics.rollup.RollupPoint;
-import io.agentwatch.analytics.rollup.Rollups;
 import io.agentwatch.core.auth.Scope;
 import io.agentwatch.core.log.AppendResult;
 import io.agentwatch.core.log.EventLog;
@@ -21,7 +19,6 @@ import io.agentwatch.server.web.ApiException;
 import io.agentwatch.server.web.Params;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +35,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The analytics API (API.md, "Analytics"): causal graphs, alerts with acknowledgement, and
- * rollups, each answered from the follower's state of the caller's tenant only. Every answer
+ * The analytics API (API.md, "Analytics"): causal graphs and alerts with acknowledgement, each
+ * answered from the follower's state of the caller's tenant only (the rollups are
+ * {@code metrics.MetricsController}'s). Every answer
  * carries {@code asOf}, the log cursor the analytics has processed.
  *
  * <p>Reading needs scope {@code read}. Acknowledging an alert needs {@code admin}: it changes what
@@ -153,35 +151,6 @@ public class AnalyticsController {
       alert = find(caller, alertId);
     }
     return json(alert(alert));
-  }
-
-  @GetMapping("/api/v1/metrics")
-  ResponseEntity<String> metrics(Caller caller,
-      @RequestParam(required = false) String runId,
-      @RequestParam(required = false) String agentId,
-      @RequestParam(required = false) String bucket,
-      @RequestParam(required = false) String from,
-      @RequestParam(required = false) String to) {
-    caller.require(Scope.READ);
-    Rollups.Size size = bucket == null || bucket.isBlank() ? Rollups.Size.MINUTE : Rollups.Size.of(bucket);
-    if (size == null) {
-      throw ApiException.badRequest("bucket must be 1m or 1h but was '" + bucket + "'");
-    }
-    Instant fromTs = Params.instant("from", from);
-    Instant toTs = Params.instant("to", to);
-    if (fromTs != null && toTs != null && !fromTs.isBefore(toTs)) {
-      throw ApiException.badRequest("from must be before to but was " + fromTs + " >= " + toTs);
-    }
-    Rollups.Series series = new Rollups.Series(blankToNull(runId), blankToNull(agentId), size);
-    Cursor asOf = analytics.position();
-    List<RollupPoint> points = read(caller, t -> t.rollups(series, fromTs, toTs));
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("bucket", size.label());
-    body.put("runId", series.runId());
-    body.put("agentId", series.agentId());
-    body.put("points", points == null ? List.of() : points);
-    body.put("asOf", asOf.toString());
-    return json(body);
   }
 
   private <T> T read(Caller caller, Function<TenantAnalytics, T> reader) {

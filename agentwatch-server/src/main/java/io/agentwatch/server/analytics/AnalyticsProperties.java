@@ -71,7 +71,7 @@ public record AnalyticsProperties(
         new AnomalyDetector.Config(or(anomalyBucket, anomaly.bucket()), anomaly.alpha(),
             or(anomalyZThreshold, anomaly.zThreshold()), or(anomalyWarmupBuckets, anomaly.warmupBuckets()),
             anomaly.relativeFloor(), anomaly.floors()),
-        d.rollups(), d.graph(), d.parentMemory(), d.endedTaskMemory());
+        d.graph(), d.parentMemory(), d.endedTaskMemory());
   }
 
   private static <T> T or(T value, T fallback) {

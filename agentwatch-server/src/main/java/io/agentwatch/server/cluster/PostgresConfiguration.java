@@ -3,6 +3,7 @@ package io.agentwatch.server.cluster;
 import io.agentwatch.core.auth.KeyStore;
 import io.agentwatch.core.log.EventLog;
 import io.agentwatch.core.log.PositionStore;
+import io.agentwatch.core.rollup.RollupStore;
 import io.agentwatch.core.state.ProjectionStore;
 import io.agentwatch.core.stream.Backplane;
 import io.agentwatch.core.store.EventStore;
@@ -12,7 +13,9 @@ import io.agentwatch.server.webhook.SendingRole;
 import io.agentwatch.server.resilience.GuardedEventLog;
 import io.agentwatch.server.resilience.GuardedEventStore;
 import io.agentwatch.server.resilience.GuardedKeyStore;
+import io.agentwatch.server.metrics.RollupsAsOf;
 import io.agentwatch.server.resilience.GuardedPositionStore;
+import io.agentwatch.server.resilience.GuardedRollupStore;
 import io.agentwatch.server.resilience.GuardedWebhookStore;
 import io.agentwatch.server.resilience.ResilienceSettings;
 import io.agentwatch.storage.postgres.PartitionMaintainer;
@@ -23,6 +26,7 @@ import io.agentwatch.storage.postgres.PostgresKeyStore;
 import io.agentwatch.storage.postgres.PostgresLease;
 import io.agentwatch.storage.postgres.PostgresPositionStore;
 import io.agentwatch.storage.postgres.PostgresProjectionStore;
+import io.agentwatch.storage.postgres.PostgresRollups;
 import io.agentwatch.storage.postgres.PostgresWebhookStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,8 +37,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * {@code agentwatch.store=postgres}: history, keys, webhooks, the analytics' position and time-travel
- * snapshots in PostgreSQL, shared by every node, each port behind the {@code postgres} circuit breaker. With
+ * {@code agentwatch.store=postgres}: history, keys, webhooks, rollups, the analytics' position and
+ * time-travel snapshots in PostgreSQL, shared by every node, each port behind the {@code postgres} circuit breaker. With
  * {@code agentwatch.log=embedded} (the default) the log is PostgreSQL's too — several nodes
  * append to it, and each node's live readers hear the others' events through
  * {@code LISTEN/NOTIFY} — so PostgreSQL alone runs a small cluster — or, with Redis, through the
@@ -101,6 +105,19 @@ public class PostgresConfiguration {
   @Bean
   PositionStore postgresPositionStore(PostgresDatabase db, @Qualifier("postgresGuard") BackendGuard guard) {
     return new GuardedPositionStore(new PostgresPositionStore(db), guard);
+  }
+
+  /** The rollup tables, kept current by the log's append transactions (or the Kafka history writer). */
+  @Bean
+  RollupStore postgresRollupStore(PostgresDatabase db, @Qualifier("postgresGuard") BackendGuard guard) {
+    return new GuardedRollupStore(new PostgresRollups(db), guard);
+  }
+
+  /** As current as the history's head, which moves in the transactions that add to the rollups. */
+  @Bean
+  RollupsAsOf postgresRollupsAsOf(PostgresDatabase db, @Qualifier("postgresGuard") BackendGuard guard) {
+    PostgresRollups rollups = new PostgresRollups(db);
+    return () -> guard.read(rollups::head);
   }
 
   @Bean

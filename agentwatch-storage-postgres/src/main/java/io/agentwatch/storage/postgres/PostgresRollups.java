@@ -5,6 +5,7 @@ import io.agentwatch.core.rollup.RollupDelta;
 import io.agentwatch.core.rollup.RollupPoint;
 import io.agentwatch.core.rollup.RollupQuery;
 import io.agentwatch.core.rollup.RollupStore;
+import io.agentwatch.model.Cursor;
 import io.agentwatch.model.Event;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,14 +33,15 @@ import java.util.Map;
 public final class PostgresRollups implements RollupStore {
 
   private static final String UPSERT = "INSERT INTO %s AS r (tenant, bucket, run_id, agent_id, events, errors,"
-      + " input_tokens, output_tokens, cost_usd, tasks_started, tasks_completed, tasks_failed)"
-      + " SELECT u.tenant, u.bucket::timestamptz, u.run, u.agent, u.events, u.errors, u.input, u.output, u.cost,"
+      + " llm_calls, input_tokens, output_tokens, cost_usd, tasks_started, tasks_completed, tasks_failed)"
+      + " SELECT u.tenant, u.bucket::timestamptz, u.run, u.agent, u.events, u.errors, u.llm, u.input, u.output, u.cost,"
       + " u.started, u.completed, u.failed"
-      + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[], ?::int8[], ?::int8[],"
+      + " FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[],"
       + " ?::float8[], ?::int8[], ?::int8[], ?::int8[])"
-      + " AS u(tenant, bucket, run, agent, events, errors, input, output, cost, started, completed, failed)"
+      + " AS u(tenant, bucket, run, agent, events, errors, llm, input, output, cost, started, completed, failed)"
       + " ON CONFLICT (tenant, bucket, run_id, agent_id) DO UPDATE SET events = r.events + excluded.events,"
-      + " errors = r.errors + excluded.errors, input_tokens = r.input_tokens + excluded.input_tokens,"
+      + " errors = r.errors + excluded.errors, llm_calls = r.llm_calls + excluded.llm_calls,"
+      + " input_tokens = r.input_tokens + excluded.input_tokens,"
       + " output_tokens = r.output_tokens + excluded.output_tokens, cost_usd = r.cost_usd + excluded.cost_usd,"
       + " tasks_started = r.tasks_started + excluded.tasks_started,"
       + " tasks_completed = r.tasks_completed + excluded.tasks_completed,"
@@ -77,7 +79,7 @@ public final class PostgresRollups implements RollupStore {
       String[] start = new String[n];
       String[] run = new String[n];
       String[] agent = new String[n];
-      Long[][] counters = new Long[7][n];
+      Long[][] counters = new Long[8][n];
       Double[] cost = new Double[n];
       for (int i = 0; i < n; i++) {
         RollupDelta.Key k = rows.get(i).getKey();
@@ -88,11 +90,12 @@ public final class PostgresRollups implements RollupStore {
         agent[i] = Sql.text(k.agentId());
         counters[0][i] = v.events;
         counters[1][i] = v.errors;
-        counters[2][i] = v.inputTokens;
-        counters[3][i] = v.outputTokens;
-        counters[4][i] = v.tasksStarted;
-        counters[5][i] = v.tasksCompleted;
-        counters[6][i] = v.tasksFailed;
+        counters[2][i] = v.llmCalls;
+        counters[3][i] = v.inputTokens;
+        counters[4][i] = v.outputTokens;
+        counters[5][i] = v.tasksStarted;
+        counters[6][i] = v.tasksCompleted;
+        counters[7][i] = v.tasksFailed;
         cost[i] = v.costUsd;
       }
       try (PreparedStatement ps = c.prepareStatement(UPSERT.formatted(table(bucket)))) {
@@ -100,11 +103,11 @@ public final class PostgresRollups implements RollupStore {
         ps.setArray(2, c.createArrayOf("text", start));
         ps.setArray(3, c.createArrayOf("text", run));
         ps.setArray(4, c.createArrayOf("text", agent));
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < 5; j++) {
           ps.setArray(5 + j, c.createArrayOf("int8", counters[j]));
         }
-        ps.setArray(9, c.createArrayOf("float8", cost));
-        for (int j = 4; j < 7; j++) {
+        ps.setArray(10, c.createArrayOf("float8", cost));
+        for (int j = 5; j < 8; j++) {
           ps.setArray(6 + j, c.createArrayOf("int8", counters[j]));
         }
         ps.executeUpdate();
@@ -172,12 +175,12 @@ public final class PostgresRollups implements RollupStore {
       narrow.append(" AND agent_id = ?");
       narrowParams.add(Sql.text(q.agentId()));
     }
-    String counts = "SELECT bucket, sum(events), sum(errors), sum(input_tokens), sum(output_tokens), sum(cost_usd),"
+    String counts = "SELECT bucket, sum(events), sum(errors), sum(llm_calls), sum(input_tokens), sum(output_tokens), sum(cost_usd),"
         + " sum(tasks_started), sum(tasks_completed), sum(tasks_failed) FROM " + table(q.bucket())
         + " WHERE tenant = ? AND bucket >= ?::timestamptz AND bucket < ?::timestamptz" + narrow
         + " GROUP BY bucket ORDER BY bucket";
     String unit = q.bucket() == Bucket.MINUTE ? "minute" : "hour";
-    String percentiles = "SELECT b, percentile_cont(0.5) WITHIN GROUP (ORDER BY d),"
+    String percentiles = "SELECT b, count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY d),"
         + " percentile_cont(0.95) WITHIN GROUP (ORDER BY d) FROM (SELECT date_trunc('" + unit + "', ended_at, 'UTC') AS b,"
         + " ((ended_ns - started_ns) / 1000000)::float8 AS d FROM task_spans"
         + " WHERE tenant = ? AND ended_at >= ?::timestamptz AND ended_at < ?::timestamptz"
@@ -185,7 +188,7 @@ public final class PostgresRollups implements RollupStore {
         + " WHERE b >= ?::timestamptz AND b < ?::timestamptz GROUP BY b";
     try {
       return db.read(c -> {
-        Map<Instant, Double[]> byBucket = new HashMap<>();
+        Map<Instant, Timed> byBucket = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(percentiles)) {
           int i = 1;
           ps.setString(i++, tenant);
@@ -199,7 +202,7 @@ public final class PostgresRollups implements RollupStore {
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               byBucket.put(rs.getObject(1, OffsetDateTime.class).toInstant(),
-                  new Double[] {rs.getDouble(2), rs.getDouble(3)});
+                  new Timed(rs.getLong(2), rs.getDouble(3), rs.getDouble(4)));
             }
           }
         }
@@ -215,9 +218,10 @@ public final class PostgresRollups implements RollupStore {
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               Instant start = rs.getObject(1, OffsetDateTime.class).toInstant();
-              Double[] pct = byBucket.getOrDefault(start, new Double[2]);
+              Timed timed = byBucket.getOrDefault(start, Timed.NONE);
               out.add(new RollupPoint(start, rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                  rs.getDouble(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), pct[0], pct[1]));
+                  rs.getLong(6), rs.getDouble(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), timed.tasks(),
+                  timed.p50(), timed.p95()));
             }
           }
         }
@@ -225,6 +229,24 @@ public final class PostgresRollups implements RollupStore {
       });
     } catch (SQLException e) {
       throw PostgresDatabase.unavailable("query the rollups of tenant " + tenant, e);
+    }
+  }
+
+  /** The tasks that ended in one bucket with a known start, and their duration percentiles. */
+  private record Timed(long tasks, Double p50, Double p95) {
+    static final Timed NONE = new Timed(0, null, null);
+  }
+
+  /**
+   * The store's head: every event it covers is counted in the rollups, since the log (or, with
+   * Kafka, {@link PostgresEventSink}) moves the head in the transaction that adds the event's
+   * counts. Read it before {@link #query} to say how current an answer is at least.
+   */
+  public Cursor head() {
+    try {
+      return db.read(c -> EventSelect.head(c, db.storeId(), db.logPartitions()));
+    } catch (SQLException e) {
+      throw PostgresDatabase.unavailable("read the head of the rollups", e);
     }
   }
 

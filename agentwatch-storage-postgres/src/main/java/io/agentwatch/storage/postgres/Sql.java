@@ -18,6 +18,10 @@ final class Sql {
   static String timestamp(Instant t) {
     Instant micros = t.truncatedTo(ChronoUnit.MICROS);
     LocalDateTime local = LocalDateTime.ofInstant(micros, ZoneOffset.UTC);
+    if (local.getYear() > 9999) {
+      // Instant writes such years with a '+', which PostgreSQL would read as a zone offset.
+      return micros.toString().substring(1);
+    }
     if (local.getYear() >= 1) {
       return micros.toString();
     }

@@ -121,11 +121,13 @@ class PostgresStoresTest {
 
       assertThat(first).extracting(AppendResult::isDuplicate).containsExactly(false, true);
       assertThat(again.getFirst().isDuplicate()).isTrue();
-      RollupPoint p = new PostgresRollups(db)
-          .query("t1", new RollupQuery("r1", "w1", Bucket.HOUR, T0, T0.plusSeconds(3600))).getFirst();
+      PostgresRollups rollups = new PostgresRollups(db);
+      RollupPoint p = rollups.query("t1", new RollupQuery("r1", "w1", Bucket.HOUR, T0, T0.plusSeconds(3600))).getFirst();
       assertThat(p.events()).isEqualTo(1);
+      assertThat(p.llmCalls()).isEqualTo(1);
       assertThat(p.inputTokens()).isEqualTo(10);
       assertThat(p.costUsd()).isEqualTo(0.5);
+      assertThat(rollups.head()).as("the rollups are as current as the log").isEqualTo(log.head());
     }
   }
 }
