@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * @param nodeId            this server's name, unique in the deployment and stable across its
  *                          restarts: the producer's transactional id is made from it, so a
  *                          restarted node fences its former self and aborts what that left open
- * @param appendTimeout     longest wait for Kafka to take a group of appends before they fail as
- *                          unavailable
+ * @param appendTimeout     longest an append waits for Kafka, queued behind other groups included,
+ *                          before it fails as unavailable
  * @param readTimeout       longest wait for one read or head request
  * @param pendingWait       how long an append waits for an event id that another writer holds
  *                          (a concurrent retry, or a node that died mid-write) before it fails as

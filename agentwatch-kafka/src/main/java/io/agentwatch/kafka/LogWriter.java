@@ -27,6 +27,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -50,6 +52,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * and only then complete the callers' futures. On any failure the group's reservations are
  * released, its appends fail with {@link UnavailableException} and the producer is replaced (a new
  * producer with the same transactional id aborts whatever the old one left open).
+ *
+ * <p>Each of the producer's blocking steps is bounded by the append timeout, but while Kafka is
+ * away a group can go through several of them, and appends queue behind it. So every append also
+ * has a deadline of its own, its submission plus the append timeout: then it fails as unavailable
+ * wherever it is. One still queued is dropped, never written; one already in a group may still be
+ * written, and the producer's retry is then answered as a duplicate (the ids are confirmed).
  */
 final class LogWriter {
 
@@ -94,8 +102,11 @@ final class LogWriter {
     this.visibility = visibility;
     this.thread = Thread.ofPlatform().name("kafka-log-writer").daemon(true).unstarted(this::run);
     this.acks = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kafka-log-ack-", 0).factory());
-    this.retries = Executors.newSingleThreadScheduledExecutor(
+    ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
         Thread.ofPlatform().name("kafka-log-retry").daemon(true).factory());
+    // Most deadlines are cancelled long before they are due: do not keep them queued.
+    timers.setRemoveOnCancelPolicy(true);
+    this.retries = timers;
   }
 
   void start() {
@@ -121,6 +132,10 @@ final class LogWriter {
     } finally {
       lock.unlock();
     }
+    ScheduledFuture<?> deadline = retries.schedule(() -> request.future().completeExceptionally(
+        new UnavailableException("Kafka did not take the events within " + config.appendTimeout())),
+        config.appendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    request.future().whenComplete((results, failure) -> deadline.cancel(false));
     return request.future();
   }
 
@@ -134,7 +149,9 @@ final class LogWriter {
     try {
       List<Request> group;
       while ((group = takeGroup()) != null) {
-        writeGroup(group);
+        if (!group.isEmpty()) {
+          writeGroup(group);
+        }
       }
     } catch (RuntimeException | Error e) {
       LOG.log(System.Logger.Level.ERROR, "the Kafka log writer stopped", e);
@@ -145,7 +162,10 @@ final class LogWriter {
     }
   }
 
-  /** Waits for work; null once closed and drained (appends put aside for a retry included). */
+  /**
+   * Waits for work: the next group, empty when all it took was past its deadline; null once closed
+   * and drained (appends put aside for a retry included).
+   */
   private List<Request> takeGroup() {
     lock.lock();
     try {
@@ -159,10 +179,13 @@ final class LogWriter {
       int events = 0;
       do {
         Request next = pending.poll();
-        group.add(next);
-        events += next.events().size();
+        pendingEvents -= next.events().size();
+        // Past its deadline: the caller was answered, and will retry.
+        if (!next.future().isDone()) {
+          group.add(next);
+          events += next.events().size();
+        }
       } while (!pending.isEmpty() && events + pending.peek().events().size() <= MAX_GROUP_EVENTS);
-      pendingEvents -= events;
       return group;
     } finally {
       lock.unlock();

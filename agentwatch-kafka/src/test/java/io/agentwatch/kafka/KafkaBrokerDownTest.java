@@ -11,6 +11,7 @@ import io.agentwatch.core.log.UnavailableException;
 import io.agentwatch.core.testing.RequiredService;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,10 +42,26 @@ class KafkaBrokerDownTest {
       TestBroker.stop(cluster);
       long started = System.nanoTime();
       CompletableFuture<?> append = log.append("t1", List.of(log("after-1", "w1"), log("after-2", "w2")));
+      // Appends that queue behind the failing group fail by their own deadline, not after it.
+      List<CompletableFuture<?>> queued = new ArrayList<>();
+      List<CompletableFuture<Duration>> waits = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Thread.sleep(400);
+        long submitted = System.nanoTime();
+        CompletableFuture<?> q = log.append("t1", List.of(log("queued-" + i, "w3")));
+        queued.add(q);
+        waits.add(q.handle((results, failure) -> Duration.ofNanos(System.nanoTime() - submitted)));
+      }
 
       assertThatThrownBy(() -> append.get(APPEND_TIMEOUT.multipliedBy(4).toMillis(), TimeUnit.MILLISECONDS))
           .hasCauseInstanceOf(UnavailableException.class);
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(APPEND_TIMEOUT.multipliedBy(4));
+      for (int i = 0; i < queued.size(); i++) {
+        CompletableFuture<?> q = queued.get(i);
+        assertThatThrownBy(() -> q.get(APPEND_TIMEOUT.multipliedBy(4).toMillis(), TimeUnit.MILLISECONDS))
+            .hasCauseInstanceOf(UnavailableException.class);
+        assertThat(waits.get(i).join()).as("queued append %d", i).isLessThan(APPEND_TIMEOUT.plus(Duration.ofMillis(1500)));
+      }
       // Released, not confirmed: a retry once Kafka is back writes the events instead of calling them duplicates.
       assertThat(ledger.reserve("retry", List.of(new IdLedger.Key("t1", "after-1"), new IdLedger.Key("t1", "after-2"),
           new IdLedger.Key("t1", "before")))).containsExactly(Claim.RESERVED, Claim.RESERVED, Claim.CONFIRMED);
