@@ -100,8 +100,7 @@ class MultiNodeLogTest {
       assertThat(failures).as("seed %d", seed).isEmpty();
       int total = AGENTS * PER_AGENT;
       assertThat(acceptedByA.get() + acceptedByB.get()).as("seed %d", seed).isEqualTo(total);
-      assertThat(acceptedByA.get()).isPositive();
-      assertThat(acceptedByB.get()).isPositive();
+      // Which node wins each id is a race: on a busy machine one node may win them all.
 
       List<StoredEvent> stored = a.readAll(a.beginning(), 10_000);
       assertThat(stored).extracting(e -> e.event().id()).doesNotHaveDuplicates().hasSize(total);
