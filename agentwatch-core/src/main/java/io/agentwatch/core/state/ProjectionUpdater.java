@@ -34,6 +34,8 @@ public final class ProjectionUpdater implements AutoCloseable {
   private final Map<String, Projection> byTenant = new HashMap<>();
   /** Rows drained from the projections but not stored yet: kept until a save succeeds. */
   private final Map<RowKey, ProjectionStore.Row> unsavedRows = new LinkedHashMap<>();
+  /** The cursor the projections reflect, moved under the write lock so readers see the two agree. */
+  private volatile Cursor position;
   private volatile boolean rebuildRequested;
 
   private record RowKey(String tenant, ProjectionStore.Kind kind, String key) {}
@@ -49,7 +51,7 @@ public final class ProjectionUpdater implements AutoCloseable {
 
       @Override
       public Cursor handle(List<StoredEvent> events, Cursor after) {
-        apply(events);
+        apply(events, after);
         return after;
       }
 
@@ -78,17 +80,19 @@ public final class ProjectionUpdater implements AutoCloseable {
       unsavedRows.clear();
       if (saved.isEmpty()) {
         store.clear();
-        return log.beginning();
+        position = log.beginning();
+      } else {
+        saved.get().rows().forEach(r -> projection(r.tenant()).restore(r));
+        byTenant.values().forEach(Projection::drainChanged);
+        position = saved.get().cursor();
       }
-      saved.get().rows().forEach(r -> projection(r.tenant()).restore(r));
-      byTenant.values().forEach(Projection::drainChanged);
-      return saved.get().cursor();
+      return position;
     } finally {
       state.writeLock().unlock();
     }
   }
 
-  private void apply(List<StoredEvent> batch) {
+  private void apply(List<StoredEvent> batch, Cursor after) {
     state.writeLock().lock();
     try {
       for (StoredEvent e : batch) {
@@ -100,6 +104,7 @@ public final class ProjectionUpdater implements AutoCloseable {
           LOG.log(System.Logger.Level.ERROR, "skipping event " + e + " that the projection cannot apply", failure);
         }
       }
+      position = after;
     } finally {
       state.writeLock().unlock();
     }
@@ -140,7 +145,7 @@ public final class ProjectionUpdater implements AutoCloseable {
 
   /** The cursor the projections are current to. */
   public Cursor position() {
-    return follower.position();
+    return position;
   }
 
   /** Waits until the projections include everything {@code cursor} covers; false on timeout. */
