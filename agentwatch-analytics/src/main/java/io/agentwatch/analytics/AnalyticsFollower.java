@@ -1,8 +1,9 @@
 package io.agentwatch.analytics;
 
 import io.agentwatch.core.log.EventLog;
+import io.agentwatch.core.log.LogFollower;
 import io.agentwatch.core.log.PositionStore;
-import io.agentwatch.core.rollup.RollupStore;
+import io.agentwatch.core.rollup.InMemoryRollupStore;
 import io.agentwatch.model.Cursor;
 import io.agentwatch.model.Event;
 import io.agentwatch.model.StoredEvent;
@@ -13,25 +14,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 
 /**
  * Runs the {@link AnalyticsEngine} over the log and appends the alerts it raises to the log.
  *
- * <p>One thread follows the whole log with {@link EventLog#readAll} from its own position, woken
- * by the log's live notifications and using them directly when they continue exactly where it
- * stands (the approach of core's {@code ProjectionUpdater}). Each tenant's alert events are
- * appended to that tenant's log through the ordinary {@link EventLog#append}, so they are durable,
- * streamed, stored and queryable like any event; the position moves past a batch only once its
- * alerts are durable (the next batch is processed meanwhile), and is saved under {@value #READER}
- * about every second.
+ * <p>A {@link LogFollower} hands it the whole log, exactly once and in order. Each tenant's alert
+ * events are appended to that tenant's log through the ordinary {@link EventLog#append}, so they
+ * are durable, streamed, stored and queryable like any event; the position moves past a batch only
+ * once its alerts are durable (the next batch is processed meanwhile), and is saved under
+ * {@value #READER} about every second.
  *
  * <p>Restart: the engine's state lives in memory, so a start first replays the log from the
  * beginning up to the saved position without appending (those alerts are in the log already,
@@ -57,29 +51,21 @@ public final class AnalyticsFollower implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(AnalyticsFollower.class.getName());
   private static final int PAGE = 5000;
-  private static final Duration SAVE_EVERY = Duration.ofSeconds(1);
 
   private final EventLog log;
   private final PositionStore positions;
-  private final AnalyticsEngine engine;
+  /** Replaced by a fresh one when the log is followed again from its beginning; guarded by {@link #state}. */
+  private AnalyticsEngine engine;
   private final Clock clock;
   private final Duration tick;
-  private RollupStore rollups;
+  private final LogFollower follower;
+  /** Fed every event read, when in-memory rollups are kept; emptied when the replay starts over. */
+  private InMemoryRollupStore rollups;
   private final ReentrantReadWriteLock state = new ReentrantReadWriteLock();
-  private final BlockingQueue<List<StoredEvent>> live = new ArrayBlockingQueue<>(256);
-  private final ReentrantLock signal = new ReentrantLock();
-  private final Condition changed = signal.newCondition();
-  /** Processed and with its alerts durable: what readers may rely on and what is saved. */
-  private volatile Cursor position;
-  /** Processed by the engine, its alerts possibly still on their way: where reading continues. */
-  private Cursor processed;
-  private volatile boolean running;
+  /** Processed and with its alerts durable. */
+  private Cursor durable;
   private volatile Cursor replayUntil;
-  private Cursor savedPosition;
-  private Instant lastSave;
   private Instant lastTick;
-  private Thread thread;
-  private AutoCloseable tail;
   private InFlight inFlight;
 
   /**
@@ -95,14 +81,41 @@ public final class AnalyticsFollower implements AutoCloseable {
     this.engine = engine;
     this.clock = clock;
     this.tick = tick;
+    this.follower = new LogFollower("analytics-follower", log, PAGE, clock, new LogFollower.Handler() {
+      @Override
+      public Cursor load() {
+        return AnalyticsFollower.this.load();
+      }
+
+      @Override
+      public Cursor handle(List<StoredEvent> events, Cursor after) {
+        process(events, after);
+        tickIfDue();
+        return durable;
+      }
+
+      @Override
+      public Cursor idle(Cursor at) {
+        settle();
+        tickIfDue();
+        return durable;
+      }
+
+      @Override
+      public void save(Cursor complete) {
+        if (complete.coversAll(replayUntil)) {
+          positions.save(READER, complete);
+        }
+      }
+    });
   }
 
   /**
    * Makes the follower add every event of the log, from its beginning, to {@code rollups}; call
    * before {@link #start}.
    */
-  public synchronized AnalyticsFollower feeding(RollupStore rollups) {
-    if (running) {
+  public synchronized AnalyticsFollower feeding(InMemoryRollupStore rollups) {
+    if (follower.running()) {
       throw new IllegalStateException("feeding(" + rollups + ") must be called before start()");
     }
     this.rollups = rollups;
@@ -110,85 +123,30 @@ public final class AnalyticsFollower implements AutoCloseable {
   }
 
   /** Loads the saved position and starts following the log (replaying up to it first). */
-  public synchronized AnalyticsFollower start() {
-    if (running) {
-      return this;
-    }
-    Cursor head = log.head();
-    replayUntil = positions.load(READER).filter(c -> !c.isStaleFor(head)).orElse(log.beginning());
-    savedPosition = replayUntil;
-    position = log.beginning();
-    processed = position;
-    lastSave = clock.instant();
-    lastTick = clock.instant();
-    running = true;
-    tail = log.tail(events -> {
-      // Full means the follower is behind anyway: it reads those events from the log instead.
-      live.offer(events);
-      wake();
-    });
-    thread = Thread.ofPlatform().name("analytics-follower").daemon(true).start(this::follow);
+  public AnalyticsFollower start() {
+    follower.start();
     return this;
   }
 
-  private void follow() {
-    while (running) {
+  /** The engine's state lives in memory: it is rebuilt by replaying from the beginning up to the saved position. */
+  private Cursor load() {
+    if (durable != null) {
+      // Loaded again (restarted, or the log was replaced): the replay starts from an empty engine.
+      state.writeLock().lock();
       try {
-        List<StoredEvent> batch = nextBatch();
-        if (batch.isEmpty()) {
-          settle();
-          tickIfDue();
-          saveIfDue(true);
-          awaitWake(Duration.ofMillis(200));
-          continue;
-        }
-        process(batch);
-        tickIfDue();
-        saveIfDue(false);
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "analytics failed; retrying", e);
-        sleep(Duration.ofSeconds(1));
+        engine = new AnalyticsEngine(engine.config());
+      } finally {
+        state.writeLock().unlock();
       }
+      if (rollups != null) {
+        rollups.clear();
+      }
+      inFlight = null;
     }
-  }
-
-  /**
-   * The events right after the position: the live notifications that continue exactly from it
-   * (several at once, up to a page, so that one durable append of alerts serves them all when
-   * the follower is behind), else a read from the log.
-   */
-  private List<StoredEvent> nextBatch() {
-    List<StoredEvent> batch = new ArrayList<>();
-    Cursor at = processed;
-    List<StoredEvent> notified;
-    while (batch.size() < PAGE && (notified = live.peek()) != null) {
-      Cursor from = at;
-      List<StoredEvent> fresh = notified.stream().filter(e -> !from.covers(e.partition(), e.offset())).toList();
-      if (fresh.isEmpty()) {
-        live.poll();
-        continue;
-      }
-      if (!continuesFrom(at, fresh)) {
-        break;
-      }
-      live.poll();
-      batch.addAll(fresh);
-      for (StoredEvent e : fresh) {
-        at = at.advance(e.partition(), e.offset());
-      }
-    }
-    return batch.isEmpty() ? log.readAll(processed, PAGE) : batch;
-  }
-
-  private static boolean continuesFrom(Cursor at, List<StoredEvent> events) {
-    Cursor c = at;
-    for (StoredEvent e : events) {
-      if (e.offset() != c.position(e.partition()) + 1) {
-        return false;
-      }
-      c = c.advance(e.partition(), e.offset());
-    }
-    return true;
+    replayUntil = positions.load(READER).filter(c -> !c.isStaleFor(log.head())).orElse(log.beginning());
+    durable = log.beginning();
+    lastTick = clock.instant();
+    return durable;
   }
 
   /** Alerts on their way into the log, and the position to move to once they are durable. */
@@ -200,10 +158,9 @@ public final class AnalyticsFollower implements AutoCloseable {
    * then does the position move past this batch. One append is in flight at a time, so alerts
    * reach the log in the order they were made, even when one has to be retried.
    */
-  private void process(List<StoredEvent> batch) {
+  private void process(List<StoredEvent> batch, Cursor after) {
     feedRollups(batch);
     Map<String, List<Event>> alerts = new LinkedHashMap<>();
-    Cursor at = processed;
     state.writeLock().lock();
     try {
       for (StoredEvent stored : batch) {
@@ -217,25 +174,24 @@ public final class AnalyticsFollower implements AutoCloseable {
           // and the events before it in this batch must not be applied a second time.
           LOG.log(System.Logger.Level.ERROR, "skipping event " + stored + " that the analytics cannot apply", failure);
         }
-        at = at.advance(stored.partition(), stored.offset());
       }
     } finally {
       state.writeLock().unlock();
     }
-    processed = at;
+    // Throws only once closing, when the follower offers no batch again: the next start replays.
     settle();
     if (alerts.isEmpty()) {
-      moveTo(at);
+      durable = after;
       return;
     }
-    CompletableFuture<Void> durable;
+    CompletableFuture<Void> sent;
     try {
-      durable = appendAll(alerts);
+      sent = appendAll(alerts);
     } catch (RuntimeException e) {
       // Refused at once (the log is unavailable): settling retries it like a failed append.
-      durable = CompletableFuture.failedFuture(e);
+      sent = CompletableFuture.failedFuture(e);
     }
-    inFlight = new InFlight(alerts, durable, at);
+    inFlight = new InFlight(alerts, sent, after);
   }
 
   private void feedRollups(List<StoredEvent> batch) {
@@ -262,12 +218,7 @@ public final class AnalyticsFollower implements AutoCloseable {
       appendDurably(f.alerts());
     }
     inFlight = null;
-    moveTo(f.after());
-  }
-
-  private void moveTo(Cursor at) {
-    position = at;
-    wake();
+    durable = f.after();
   }
 
   private CompletableFuture<Void> appendAll(Map<String, List<Event>> alerts) {
@@ -277,7 +228,7 @@ public final class AnalyticsFollower implements AutoCloseable {
   }
 
   private void tickIfDue() {
-    if (tick.isZero() || !caughtUp()) {
+    if (tick.isZero() || !durable.coversAll(replayUntil)) {
       return;
     }
     Instant now = clock.instant();
@@ -303,7 +254,7 @@ public final class AnalyticsFollower implements AutoCloseable {
           log.append(tenant.getKey(), tenant.getValue()).join();
           break;
         } catch (RuntimeException e) {
-          if (!running) {
+          if (!follower.running()) {
             // Not lost: the position has not moved past these events, so the next start makes them again.
             throw e;
           }
@@ -313,23 +264,6 @@ public final class AnalyticsFollower implements AutoCloseable {
         }
       }
     }
-  }
-
-  private void saveIfDue(boolean idle) {
-    if (position.equals(savedPosition) || !position.coversAll(replayUntil)) {
-      return;
-    }
-    if (!idle && Duration.between(lastSave, clock.instant()).compareTo(SAVE_EVERY) < 0) {
-      return;
-    }
-    save();
-  }
-
-  private void save() {
-    Cursor at = position;
-    positions.save(READER, at);
-    savedPosition = at;
-    lastSave = clock.instant();
   }
 
   /** Reads the engine under the read lock; {@code reader} must copy what it needs before returning. */
@@ -344,52 +278,19 @@ public final class AnalyticsFollower implements AutoCloseable {
 
   /** The log position the analytics has processed (and whose alerts are durable). */
   public Cursor position() {
-    return position;
+    return follower.position();
   }
 
   /** Whether the replay of what was processed before the last restart is done. */
   public boolean caughtUp() {
     Cursor until = replayUntil;
-    return until != null && position.coversAll(until);
+    Cursor position = follower.position();
+    return until != null && position != null && position.coversAll(until);
   }
 
   /** Waits until the analytics has processed everything {@code cursor} covers; false on timeout. */
   public boolean awaitApplied(Cursor cursor, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    signal.lock();
-    try {
-      while (!position.coversAll(cursor)) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
-      }
-      return true;
-    } finally {
-      signal.unlock();
-    }
-  }
-
-  private void wake() {
-    signal.lock();
-    try {
-      changed.signalAll();
-    } finally {
-      signal.unlock();
-    }
-  }
-
-  private void awaitWake(Duration max) {
-    signal.lock();
-    try {
-      changed.await(max.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    } finally {
-      signal.unlock();
-    }
+    return follower.awaitPosition(cursor, timeout);
   }
 
   private static void sleep(Duration d) {
@@ -402,28 +303,7 @@ public final class AnalyticsFollower implements AutoCloseable {
 
   /** Stops following and saves the position reached. */
   @Override
-  public synchronized void close() {
-    if (!running) {
-      return;
-    }
-    running = false;
-    wake();
-    try {
-      thread.join(Duration.ofSeconds(10));
-      tail.close();
-    } catch (Exception e) {
-      LOG.log(System.Logger.Level.WARNING, "analytics follower did not stop cleanly", e);
-    }
-    try {
-      if (inFlight != null) {
-        settle();
-      }
-      if (position.coversAll(replayUntil) && !position.equals(savedPosition)) {
-        save();
-      }
-    } catch (RuntimeException e) {
-      // Nothing is lost: the next start replays from the last saved position.
-      LOG.log(System.Logger.Level.WARNING, "could not save the analytics position on close", e);
-    }
+  public void close() {
+    follower.close();
   }
 }

@@ -10,6 +10,7 @@ import io.agentwatch.core.rollup.Bucket;
 import io.agentwatch.core.rollup.InMemoryRollupStore;
 import io.agentwatch.core.rollup.RollupPoint;
 import io.agentwatch.core.rollup.RollupQuery;
+import io.agentwatch.model.Event;
 import io.agentwatch.model.StoredEvent;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,6 +76,25 @@ class AnalyticsFollowerTest {
           Instant.parse("3000-01-01T00:00:00Z"))).stream().mapToLong(RollupPoint::events).sum();
       assertThat(counted).as("each event counted once, the alerts not at all").isEqualTo(appended);
       assertThat(alerts(log, "acme")).hasSize(50);
+    }
+  }
+
+  @Test
+  void theRollupsItFeedsCountEachEventOnceWhenTheSameFollowerIsStartedAgain() throws Exception {
+    InMemoryEventLog log = new InMemoryEventLog();
+    InMemoryRollupStore rollups = new InMemoryRollupStore();
+    RollupQuery all = new RollupQuery(null, null, Bucket.HOUR, Instant.EPOCH, Instant.parse("3000-01-01T00:00:00Z"));
+    AnalyticsFollower f = new AnalyticsFollower(log, new InMemoryPositionStore(),
+        new AnalyticsEngine(AnalyticsConfig.DEFAULTS), Clock.systemUTC(), Duration.ZERO).feeding(rollups);
+    List<Event> events = new Script("r1").log("boss").log("w1").log("w2").events();
+    log.append("acme", events).join();
+
+    for (int start = 0; start < 2; start++) {
+      f.start();
+      assertThat(f.awaitApplied(log.head(), Duration.ofSeconds(10))).isTrue();
+      long counted = rollups.query("acme", all).stream().mapToLong(RollupPoint::events).sum();
+      assertThat(counted).as("after start %d", start + 1).isEqualTo(events.size());
+      f.close();
     }
   }
 
