@@ -6,7 +6,8 @@
 # stops it all; starting again keeps the data.
 #
 #   scripts/cluster-start.sh                   # Kafka + PostgreSQL + Redis
-#   CLUSTER_LOG=embedded scripts/cluster-start.sh   # PostgreSQL alone (its log, LISTEN/NOTIFY) + Redis
+#   CLUSTER_LOG=embedded scripts/cluster-start.sh   # PostgreSQL's log, nodes woken by the Redis backplane
+#   CLUSTER_LOG=embedded AGENTWATCH_BACKPLANE=notify scripts/cluster-start.sh   # ... by LISTEN/NOTIFY
 #   CLUSTER_NODES=1 scripts/cluster-start.sh   # one node (ports from CLUSTER_FIRST_PORT, 8081)
 #   NODE_JAVA_OPTS='-Xmx1g' scripts/cluster-start.sh
 set -euo pipefail
