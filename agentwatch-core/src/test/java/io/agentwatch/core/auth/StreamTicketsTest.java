@@ -32,6 +32,15 @@ class StreamTicketsTest {
   }
 
   @Test
+  void aTicketIssuedThroughOneNodeRedeemsOnAnotherSharingTheStoreWhichNeverSeesTheToken() {
+    InMemoryTicketStore shared = new InMemoryTicketStore(clock);
+    StreamTickets.Ticket ticket = new StreamTickets(clock, shared).issue("key-1");
+
+    assertThat(shared.take(ticket.token())).as("kept by its digest only").isEmpty();
+    assertThat(new StreamTickets(clock, shared).redeem(ticket.token())).contains("key-1");
+  }
+
+  @Test
   void unknownOrMissingTicketsAreRefused() {
     assertThat(tickets.redeem("awt_nothing-issued")).isEmpty();
     assertThat(tickets.redeem(null)).isEmpty();

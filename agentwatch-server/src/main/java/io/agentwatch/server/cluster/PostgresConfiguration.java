@@ -1,6 +1,7 @@
 package io.agentwatch.server.cluster;
 
 import io.agentwatch.core.auth.KeyStore;
+import io.agentwatch.core.auth.TicketStore;
 import io.agentwatch.core.log.EventLog;
 import io.agentwatch.core.log.PositionStore;
 import io.agentwatch.core.rollup.RollupStore;
@@ -16,6 +17,7 @@ import io.agentwatch.server.resilience.GuardedKeyStore;
 import io.agentwatch.server.metrics.RollupsAsOf;
 import io.agentwatch.server.resilience.GuardedPositionStore;
 import io.agentwatch.server.resilience.GuardedRollupStore;
+import io.agentwatch.server.resilience.GuardedTicketStore;
 import io.agentwatch.server.resilience.GuardedWebhookStore;
 import io.agentwatch.server.resilience.ResilienceSettings;
 import io.agentwatch.storage.postgres.PartitionMaintainer;
@@ -27,6 +29,7 @@ import io.agentwatch.storage.postgres.PostgresLease;
 import io.agentwatch.storage.postgres.PostgresPositionStore;
 import io.agentwatch.storage.postgres.PostgresProjectionStore;
 import io.agentwatch.storage.postgres.PostgresRollups;
+import io.agentwatch.storage.postgres.PostgresTicketStore;
 import io.agentwatch.storage.postgres.PostgresWebhookStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,8 +40,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * {@code agentwatch.store=postgres}: history, keys, webhooks, rollups, the analytics' position and
- * time-travel snapshots in PostgreSQL, shared by every node, each port behind the {@code postgres} circuit breaker. With
+ * {@code agentwatch.store=postgres}: history, keys, stream tickets, webhooks, rollups, the
+ * analytics' position and time-travel snapshots in PostgreSQL, shared by every node, each port
+ * behind the {@code postgres} circuit breaker. With
  * {@code agentwatch.log=embedded} (the default) the log is PostgreSQL's too — several nodes
  * append to it, and each node's live readers hear the others' events through
  * {@code LISTEN/NOTIFY} — so PostgreSQL alone runs a small cluster — or, with Redis, through the
@@ -96,6 +100,12 @@ public class PostgresConfiguration {
   @Bean
   KeyStore postgresKeyStore(PostgresDatabase db, @Qualifier("postgresGuard") BackendGuard guard) {
     return new GuardedKeyStore(new PostgresKeyStore(db), guard);
+  }
+
+  /** Shared, so the stream that redeems a ticket may reach any node, not only the one that issued it. */
+  @Bean
+  TicketStore postgresTicketStore(PostgresDatabase db, Clock clock, @Qualifier("postgresGuard") BackendGuard guard) {
+    return new GuardedTicketStore(new PostgresTicketStore(db, clock), guard);
   }
 
   /**

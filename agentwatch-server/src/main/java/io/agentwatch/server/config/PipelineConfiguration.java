@@ -2,7 +2,9 @@ package io.agentwatch.server.config;
 
 import io.agentwatch.core.PipelineMetrics;
 import io.agentwatch.core.auth.KeyService;
+import io.agentwatch.core.auth.InMemoryTicketStore;
 import io.agentwatch.core.auth.StreamTickets;
+import io.agentwatch.core.auth.TicketStore;
 import io.agentwatch.core.auth.KeyStore;
 import io.agentwatch.core.ingest.IdempotencyStore;
 import io.agentwatch.core.ingest.InMemoryIdempotencyStore;
@@ -97,9 +99,16 @@ public class PipelineConfiguration {
     return new SqliteKeyStore(database);
   }
 
+  /** One node's tickets; with {@code agentwatch.store=postgres} every node's ({@code cluster.PostgresConfiguration}). */
   @Bean
-  StreamTickets streamTickets(Clock clock) {
-    return new StreamTickets(clock);
+  @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
+  TicketStore ticketStore(Clock clock) {
+    return new InMemoryTicketStore(clock);
+  }
+
+  @Bean
+  StreamTickets streamTickets(Clock clock, TicketStore store) {
+    return new StreamTickets(clock, store);
   }
 
   @Bean

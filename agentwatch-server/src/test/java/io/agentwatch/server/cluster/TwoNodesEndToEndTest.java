@@ -10,6 +10,7 @@ import io.agentwatch.server.Receiver;
 import io.agentwatch.server.SseClient;
 import io.agentwatch.server.TestServer;
 import io.agentwatch.server.TestSocket;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -214,6 +215,21 @@ class TwoNodesEndToEndTest {
     TestServer.await("alert.raised in the log", 30, () -> json(b.get(raised, ADMIN_KEY).body()).get("events").size() > 0);
     assertThat(json(b.get(raised, ADMIN_KEY).body()).get("events"))
         .as("raised once in the log, though both nodes' analytics found it").hasSize(1);
+  }
+
+  @Test
+  void aStreamTicketIssuedByOneNodeOpensOneStreamOnTheOther() {
+    HttpResponse<String> issued = a.post("/api/v1/stream-tickets", ADMIN_KEY, null, "");
+    assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+    String ticket = json(issued.body()).get("ticket").stringValue();
+
+    try (TestSocket socket = TestSocket.open(b.http, URI.create(b.wsUri() + "?access_token=" + ticket),
+        null, null)) {
+      socket.send("{\"op\":\"ping\"}");
+      assertThat(socket.next("pong", 5)).isNotNull();
+    }
+    assertThat(a.get("/api/v1/stream?access_token=" + ticket, null).statusCode())
+        .as("used up on every node").isEqualTo(401);
   }
 
   @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentwatch.core.auth.KeyStore;
 import io.agentwatch.core.auth.KeyStoreContract;
+import io.agentwatch.core.auth.TicketStore;
+import io.agentwatch.core.auth.TicketStoreContract;
 import io.agentwatch.core.log.AppendResult;
 import io.agentwatch.core.log.PositionStore;
 import io.agentwatch.core.log.PositionStoreContract;
@@ -15,10 +17,12 @@ import io.agentwatch.core.rollup.RollupStore;
 import io.agentwatch.core.rollup.RollupStoreContract;
 import io.agentwatch.core.state.ProjectionStore;
 import io.agentwatch.core.state.ProjectionStoreContract;
+import io.agentwatch.core.testing.MutableClock;
 import io.agentwatch.core.webhook.WebhookStore;
 import io.agentwatch.core.webhook.WebhookStoreContract;
 import io.agentwatch.model.Event;
 import io.agentwatch.model.EventCodec;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +30,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The key, position, webhook, projection and rollup stores on PostgreSQL, each bound to its port's contract suite. */
+/** The key, ticket, position, webhook, projection and rollup stores on PostgreSQL, each bound to its port's contract suite. */
 class PostgresStoresTest {
 
   @Nested
@@ -42,6 +46,58 @@ class PostgresStoresTest {
     @Override
     protected void closeStore() {
       db.close();
+    }
+  }
+
+  @Nested
+  class AsTicketStore extends TicketStoreContract {
+    private PostgresConfig config;
+    private final List<PostgresDatabase> opened = new ArrayList<>();
+
+    /** A node of its own: the other node's tickets reach it only through the database. */
+    private TicketStore node() {
+      PostgresDatabase db = PostgresDatabase.open(config);
+      opened.add(db);
+      return new PostgresTicketStore(db, Clock.systemUTC());
+    }
+
+    @Override
+    protected TicketStore newStore() {
+      config = PostgresFixture.newConfig();
+      return node();
+    }
+
+    @Override
+    protected TicketStore otherNode() {
+      return node();
+    }
+
+    @Override
+    protected void closeStore() {
+      opened.forEach(PostgresDatabase::close);
+    }
+
+    @Test
+    void expiredTicketsAreSweptByALaterPut() throws Exception {
+      MutableClock clock = new MutableClock(EXPIRES.minusSeconds(30));
+      PostgresDatabase db = PostgresDatabase.open(config);
+      opened.add(db);
+      PostgresTicketStore store = new PostgresTicketStore(db, clock);
+      store.put("old", new TicketStore.Held("key-1", EXPIRES));
+      clock.advance(PostgresTicketStore.SWEEP_EVERY);
+
+      store.put("new", new TicketStore.Held("key-1", EXPIRES.plus(PostgresTicketStore.SWEEP_EVERY)));
+
+      List<String> left = db.read(c -> {
+        try (var rs = c.createStatement().executeQuery("SELECT digest FROM stream_tickets")) {
+          List<String> digests = new ArrayList<>();
+          while (rs.next()) {
+            digests.add(rs.getString(1));
+          }
+          return digests;
+        }
+      });
+      assertThat(left).containsExactly("new");
     }
   }
 
