@@ -50,6 +50,10 @@ public record PostgresConfig(
       throw new IllegalArgumentException("schema must be 1-63 of a-z 0-9 _ not starting with a digit but was '"
           + schema + "'");
     }
+    if (schema.startsWith("pg_")) {
+      throw new IllegalArgumentException("schema must not start with pg_ (PostgreSQL reserves those names) but was '"
+          + schema + "'");
+    }
     if (poolSize < 1 || poolSize > 200) {
       throw new IllegalArgumentException("poolSize must be 1..200 but was " + poolSize);
     }
