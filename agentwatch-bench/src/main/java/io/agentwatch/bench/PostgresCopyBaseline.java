@@ -2,6 +2,7 @@ package io.agentwatch.bench;
 
 import io.agentwatch.model.Event;
 import io.agentwatch.model.EventCodec;
+import io.agentwatch.storage.postgres.CopyText;
 import io.agentwatch.storage.postgres.PostgresConfig;
 import io.agentwatch.storage.postgres.PartitionMaintainer;
 import io.agentwatch.storage.postgres.PostgresDatabase;
@@ -64,9 +65,9 @@ final class PostgresCopyBaseline {
               .append('\t').append(t.type()).append('\t').append(t.agentId()).append('\t').append(t.runId())
               .append('\t').append(t.ts().truncatedTo(ChronoUnit.MICROS)).append('\t').append(t.ts().getNano())
               .append('\t').append(receivedAt).append('\t');
-          escape(sb, envelope);
+          CopyText.escape(sb, envelope);
           sb.append('\t');
-          escape(sb, envelope.substring(envelope.indexOf(",\"data\":") + 8, envelope.length() - 1));
+          CopyText.escape(sb, envelope.substring(envelope.indexOf(",\"data\":") + 8, envelope.length() - 1));
           sb.append('\n');
         }
         copy.copyIn(sql, new StringReader(sb.toString()));
@@ -75,20 +76,6 @@ final class PostgresCopyBaseline {
       }
       double seconds = (System.nanoTime() - began) / 1e9;
       return new Result(rows, seconds, rows / seconds, rowsPerTransaction);
-    }
-  }
-
-  /** COPY's text format: backslash, tab, newline and carriage return are escaped. */
-  private static void escape(StringBuilder sb, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      switch (ch) {
-        case '\\' -> sb.append("\\\\");
-        case '\t' -> sb.append("\\t");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        default -> sb.append(ch);
-      }
     }
   }
 }

@@ -112,8 +112,8 @@ public class AnalyticsController {
     if (state != null && !state.equals(AlertView.OPEN) && !state.equals(AlertView.RESOLVED)) {
       throw ApiException.badRequest("state must be open or resolved but was '" + state + "'");
     }
-    AlertBook.Query query = new AlertBook.Query(blankToNull(runId), blankToNull(agentId), detector, state,
-        blankToNull(after), Params.limit(limit, DEFAULT_LIMIT));
+    AlertBook.Query query = new AlertBook.Query(Params.optional(runId), Params.optional(agentId), detector, state,
+        Params.optional(after), Params.limit(limit, DEFAULT_LIMIT));
     Cursor asOf = analytics.position();
     AlertBook.Page page;
     try {
@@ -227,9 +227,6 @@ public class AnalyticsController {
     return m;
   }
 
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s;
-  }
 
   private static ResponseEntity<String> json(Object body) {
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(EventCodec.JSON.writeValueAsString(body));

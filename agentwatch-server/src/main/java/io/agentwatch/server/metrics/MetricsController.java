@@ -61,7 +61,7 @@ public class MetricsController {
     if (fromTs != null && toTs != null && !fromTs.isBefore(toTs)) {
       throw ApiException.badRequest("from must be before to but was " + fromTs + " >= " + toTs);
     }
-    RollupQuery query = new RollupQuery(blankToNull(runId), blankToNull(agentId), size,
+    RollupQuery query = new RollupQuery(Params.optional(runId), Params.optional(agentId), size,
         size.start(fromTs != null ? fromTs : EARLIEST), toTs != null ? toTs : LATEST);
     Cursor current = asOf.asOf();
     List<RollupPoint> points = rollups.query(caller.tenant(), query);
@@ -102,9 +102,5 @@ public class MetricsController {
     m.put("tasksCompleted", p.tasksCompleted());
     m.put("tasksFailed", p.tasksFailed());
     return m;
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s;
   }
 }

@@ -4,6 +4,7 @@ import io.agentwatch.core.log.EventFilter;
 import io.agentwatch.model.Cursor;
 import io.agentwatch.model.MalformedCursorException;
 import io.agentwatch.server.web.ApiException;
+import io.agentwatch.server.web.Params;
 import java.util.List;
 
 /** Parsing of filters and cursors given by clients, with precise 400 answers. */
@@ -18,7 +19,7 @@ public final class StreamRequests {
       throw ApiException.badRequest("at most 50 type filters are allowed but there were " + types.size());
     }
     try {
-      return new EventFilter(blankToNull(runId), blankToNull(agentId), types);
+      return new EventFilter(Params.optional(runId), Params.optional(agentId), types);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
@@ -40,9 +41,5 @@ public final class StreamRequests {
     if (value != null && value.length() > 128) {
       throw ApiException.badRequest(field + " must be at most 128 characters");
     }
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s;
   }
 }

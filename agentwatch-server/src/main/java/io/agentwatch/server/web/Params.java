@@ -27,6 +27,11 @@ public final class Params {
     }
   }
 
+  /** An optional text filter ({@code runId}, {@code agentId}…): null when absent or blank. */
+  public static String optional(String text) {
+    return text == null || text.isBlank() ? null : text;
+  }
+
   /** An RFC 3339 instant, or null when absent. A '+' that a URL turned into a space is restored. */
   public static Instant instant(String name, String text) {
     if (text == null || text.isBlank()) {

@@ -120,32 +120,14 @@ final class EventRows {
       sb.append(e.ts().getNano()).append('\t');
       field(sb, Sql.timestamp(r.receivedAt()));
       field(sb, r.envelope());
-      escape(sb, AppendTransaction.dataOf(r.envelope()));
+      CopyText.escape(sb, AppendTransaction.dataOf(r.envelope()));
       sb.append('\n');
     }
     return sb.toString();
   }
 
   private static void field(StringBuilder sb, String value) {
-    escape(sb, value);
+    CopyText.escape(sb, value);
     sb.append('\t');
-  }
-
-  /** Backslash, tab, newline and carriage return are escaped; null is {@code \N}. */
-  private static void escape(StringBuilder sb, String value) {
-    if (value == null) {
-      sb.append("\\N");
-      return;
-    }
-    for (int i = 0; i < value.length(); i++) {
-      char ch = value.charAt(i);
-      switch (ch) {
-        case '\\' -> sb.append("\\\\");
-        case '\t' -> sb.append("\\t");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        default -> sb.append(ch);
-      }
-    }
   }
 }
