@@ -60,7 +60,8 @@ class KafkaBrokerDownTest {
         CompletableFuture<?> q = queued.get(i);
         assertThatThrownBy(() -> q.get(APPEND_TIMEOUT.multipliedBy(4).toMillis(), TimeUnit.MILLISECONDS))
             .hasCauseInstanceOf(UnavailableException.class);
-        assertThat(waits.get(i).join()).as("queued append %d", i).isLessThan(APPEND_TIMEOUT.plus(Duration.ofMillis(1500)));
+        assertThat(waits.get(i).join()).as("queued append %d", i)
+            .isLessThan(APPEND_TIMEOUT.plus(Duration.ofMillis(1500)));
       }
       // Released, not confirmed: a retry once Kafka is back writes the events instead of calling them duplicates.
       assertThat(ledger.reserve("retry", List.of(new IdLedger.Key("t1", "after-1"), new IdLedger.Key("t1", "after-2"),

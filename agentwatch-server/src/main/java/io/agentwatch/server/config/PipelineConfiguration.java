@@ -99,7 +99,7 @@ public class PipelineConfiguration {
     return new SqliteKeyStore(database);
   }
 
-  /** One node's tickets; with {@code agentwatch.store=postgres} every node's ({@code cluster.PostgresConfiguration}). */
+  /** This node's tickets; with {@code agentwatch.store=postgres} all nodes' ({@code cluster.PostgresConfiguration}). */
   @Bean
   @ConditionalOnProperty(name = "agentwatch.store", havingValue = "sqlite", matchIfMissing = true)
   TicketStore ticketStore(Clock clock) {

@@ -212,7 +212,8 @@ class TwoNodesEndToEndTest {
     }
     // A node lists an alert as soon as its analytics finds it; the alert.raised event follows.
     String raised = "/api/v1/events?runId=run-loop&type=alert.raised";
-    TestServer.await("alert.raised in the log", 30, () -> json(b.get(raised, ADMIN_KEY).body()).get("events").size() > 0);
+    TestServer.await("alert.raised in the log", 30,
+        () -> json(b.get(raised, ADMIN_KEY).body()).get("events").size() > 0);
     assertThat(json(b.get(raised, ADMIN_KEY).body()).get("events"))
         .as("raised once in the log, though both nodes' analytics found it").hasSize(1);
   }

@@ -56,8 +56,8 @@ import java.util.function.Consumer;
  * concurrent claims of the same ids by two nodes wait for each other instead of deadlocking) —
  * an id claimed before, by any node, is reported as a duplicate and nothing of it is stored;
  * insert the accepted events ({@code EventRows}); move the partitions' offsets; update the
- * rollups ({@link PostgresRollups}); {@code NOTIFY} (unless a backplane announces appends); commit. The acknowledgement comes after the
- * commit, which PostgreSQL makes durable (WAL flushed, with the server's default
+ * rollups ({@link PostgresRollups}); {@code NOTIFY} (unless a backplane announces appends);
+ * commit. The acknowledgement comes after the commit, which PostgreSQL makes durable (WAL flushed, with the server's default
  * {@code synchronous_commit}). A failure rolls everything back: nothing half-applied.
  *
  * <p>The cursor an append returns for an event covers the event, the events before it in the same

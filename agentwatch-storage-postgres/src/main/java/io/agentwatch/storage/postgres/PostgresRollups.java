@@ -175,8 +175,8 @@ public final class PostgresRollups implements RollupStore {
       narrow.append(" AND agent_id = ?");
       narrowParams.add(Sql.text(q.agentId()));
     }
-    String counts = "SELECT bucket, sum(events), sum(errors), sum(llm_calls), sum(input_tokens), sum(output_tokens), sum(cost_usd),"
-        + " sum(tasks_started), sum(tasks_completed), sum(tasks_failed) FROM " + table(q.bucket())
+    String counts = "SELECT bucket, sum(events), sum(errors), sum(llm_calls), sum(input_tokens), sum(output_tokens),"
+        + " sum(cost_usd), sum(tasks_started), sum(tasks_completed), sum(tasks_failed) FROM " + table(q.bucket())
         + " WHERE tenant = ? AND bucket >= ?::timestamptz AND bucket < ?::timestamptz" + narrow
         + " GROUP BY bucket ORDER BY bucket";
     String unit = q.bucket() == Bucket.MINUTE ? "minute" : "hour";
