@@ -166,7 +166,7 @@ public final class KafkaEventLog implements EventLog {
       envelopes.add(EventCodec.encodeEnvelope(e));
     }
     long giveUp = System.nanoTime() + config.pendingWait().toNanos();
-    return writer.submit(new LogWriter.Request(tenant, copy, envelopes, giveUp, new CompletableFuture<>()));
+    return writer.submit(new LogWriter.Request(tenant, copy, envelopes, giveUp));
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.agentwatch.kafka;
 
 import io.agentwatch.core.log.AppendResult;
+import io.agentwatch.core.log.GroupCommitter;
+import io.agentwatch.core.log.GroupCommitter.Pending;
 import io.agentwatch.core.log.IdLedger;
 import io.agentwatch.core.log.IdLedger.Claim;
 import io.agentwatch.core.log.IdLedger.Key;
@@ -12,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,26 +24,21 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The log's single writer on this node. Callers queue requests; one thread takes the first waiting
- * request plus whatever else waits (up to {@link #MAX_GROUP_EVENTS} events) and writes the group
- * as one Kafka transaction, so one round of acknowledgements answers many callers, and the events
- * of one append are visible all together or not at all.
+ * The log's single writer on this node: a {@link GroupCommitter} that writes each group as one
+ * Kafka transaction, so one round of acknowledgements answers many callers, and the events of one
+ * append are visible all together or not at all.
  *
  * <p>For each group: reserve every event's (tenant, id) in the {@link IdLedger}; report confirmed
  * ones as duplicates; put aside appends that hold an id another writer has reserved (they are
@@ -66,22 +62,14 @@ final class LogWriter {
   private static final System.Logger LOG = System.getLogger(LogWriter.class.getName());
 
   /** One append call, its events already encoded on the caller's thread. */
-  record Request(String tenant, List<Event> events, List<String> envelopes, long giveUpNanos,
-                 CompletableFuture<List<AppendResult>> future) {}
+  record Request(String tenant, List<Event> events, List<String> envelopes, long giveUpNanos) {}
 
   private final KafkaLogConfig config;
   private final IdLedger ledger;
   private final Clock clock;
   private final Visibility visibility;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition queued = lock.newCondition();
-  private final ArrayDeque<Request> pending = new ArrayDeque<>();
-  private final Thread thread;
-  private final ExecutorService acks;
+  private final GroupCommitter<Request> committer;
   private final ScheduledExecutorService retries;
-  private int pendingEvents;
-  private int retrying;
-  private boolean closed;
   private KafkaProducer<byte[], byte[]> producer;
   private long groups;
   private Instant lastStamp = Instant.EPOCH;
@@ -100,8 +88,8 @@ final class LogWriter {
     this.ledger = ledger;
     this.clock = clock;
     this.visibility = visibility;
-    this.thread = Thread.ofPlatform().name("kafka-log-writer").daemon(true).unstarted(this::run);
-    this.acks = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("kafka-log-ack-", 0).factory());
+    this.committer = new GroupCommitter<>("kafka-log", MAX_GROUP_EVENTS, MAX_PENDING_EVENTS,
+        r -> r.events().size(), this::writeGroup);
     ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1,
         Thread.ofPlatform().name("kafka-log-retry").daemon(true).factory());
     // Most deadlines are cancelled long before they are due: do not keep them queued.
@@ -110,101 +98,38 @@ final class LogWriter {
   }
 
   void start() {
-    thread.start();
+    committer.start();
   }
 
   boolean isRunning() {
-    return thread.isAlive();
+    return committer.isRunning();
   }
 
   /** Queues {@code request}, or fails it at once when closed or saturated. */
   CompletableFuture<List<AppendResult>> submit(Request request) {
-    lock.lock();
-    try {
-      if (closed) {
-        return CompletableFuture.failedFuture(new UnavailableException("the event log is closed"));
-      }
-      if (pendingEvents > 0 && pendingEvents + request.events().size() > MAX_PENDING_EVENTS) {
-        return CompletableFuture.failedFuture(new UnavailableException(
-            "the event log is saturated (" + pendingEvents + " events waiting for Kafka); retry shortly"));
-      }
-      enqueue(request);
-    } finally {
-      lock.unlock();
+    CompletableFuture<List<AppendResult>> future = committer.submit(request);
+    if (!future.isDone()) {
+      ScheduledFuture<?> deadline = retries.schedule(() -> future.completeExceptionally(
+          new UnavailableException("Kafka did not take the events within " + config.appendTimeout())),
+          config.appendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      future.whenComplete((results, failure) -> deadline.cancel(false));
     }
-    ScheduledFuture<?> deadline = retries.schedule(() -> request.future().completeExceptionally(
-        new UnavailableException("Kafka did not take the events within " + config.appendTimeout())),
-        config.appendTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    request.future().whenComplete((results, failure) -> deadline.cancel(false));
-    return request.future();
+    return future;
   }
 
-  private void enqueue(Request request) {
-    pending.add(request);
-    pendingEvents += request.events().size();
-    queued.signal();
-  }
-
-  private void run() {
-    try {
-      List<Request> group;
-      while ((group = takeGroup()) != null) {
-        if (!group.isEmpty()) {
-          writeGroup(group);
-        }
-      }
-    } catch (RuntimeException | Error e) {
-      LOG.log(System.Logger.Level.ERROR, "the Kafka log writer stopped", e);
-      throw e;
-    } finally {
-      failRemaining();
-      closeProducer();
-    }
-  }
-
-  /**
-   * Waits for work: the next group, empty when all it took was past its deadline; null once closed
-   * and drained (appends put aside for a retry included).
-   */
-  private List<Request> takeGroup() {
-    lock.lock();
-    try {
-      while (pending.isEmpty()) {
-        if (closed && retrying == 0) {
-          return null;
-        }
-        queued.awaitUninterruptibly();
-      }
-      List<Request> group = new ArrayList<>();
-      int events = 0;
-      do {
-        Request next = pending.poll();
-        pendingEvents -= next.events().size();
-        // Past its deadline: the caller was answered, and will retry.
-        if (!next.future().isDone()) {
-          group.add(next);
-          events += next.events().size();
-        }
-      } while (!pending.isEmpty() && events + pending.peek().events().size() <= MAX_GROUP_EVENTS);
-      return group;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void writeGroup(List<Request> group) {
+  private void writeGroup(List<Pending<Request>> group) {
     String owner = config.nodeId() + "-" + ProcessToken.VALUE + "-" + groups++;
     Map<Key, Claim> claims;
     try {
       claims = reserve(owner, group);
     } catch (RuntimeException e) {
-      failAll(group, new UnavailableException("cannot check event ids for duplicates: " + e.getMessage(), e));
+      UnavailableException failure =
+          new UnavailableException("cannot check event ids for duplicates: " + e.getMessage(), e);
+      group.forEach(p -> p.fail(failure));
       return;
     }
     Plan plan = new Plan(group, claims);
-    for (Request r : plan.deferred) {
-      retryLater(r);
-    }
+    plan.deferred.forEach(this::retryLater);
     release(owner, plan.unused);
     if (plan.toWrite.isEmpty()) {
       completeAll(plan, Map.of());
@@ -215,7 +140,7 @@ final class LogWriter {
       stored = produce(plan);
     } catch (UnavailableException e) {
       release(owner, plan.toWrite.stream().map(Plan.Item::key).toList());
-      failAll(plan.written, e);
+      plan.written.forEach(p -> p.fail(e));
       return;
     }
     try {
@@ -228,9 +153,10 @@ final class LogWriter {
     completeAll(plan, stored);
   }
 
-  private Map<Key, Claim> reserve(String owner, List<Request> group) {
+  private Map<Key, Claim> reserve(String owner, List<Pending<Request>> group) {
     LinkedHashMap<Key, Claim> claims = new LinkedHashMap<>();
-    for (Request r : group) {
+    for (Pending<Request> p : group) {
+      Request r = p.request();
       for (Event e : r.events()) {
         claims.putIfAbsent(new Key(r.tenant(), e.id()), null);
       }
@@ -252,20 +178,21 @@ final class LogWriter {
   private static final class Plan {
     record Item(Request request, int index, Key key) {}
 
-    final List<Request> deferred = new ArrayList<>();
-    final List<Request> written = new ArrayList<>();
+    final List<Pending<Request>> deferred = new ArrayList<>();
+    final List<Pending<Request>> written = new ArrayList<>();
     final List<Item> toWrite = new ArrayList<>();
     final List<Key> unused = new ArrayList<>();
 
-    Plan(List<Request> group, Map<Key, Claim> claims) {
+    Plan(List<Pending<Request>> group, Map<Key, Claim> claims) {
       Set<Key> taken = new HashSet<>();
-      for (Request r : group) {
+      for (Pending<Request> p : group) {
+        Request r = p.request();
         boolean blocked = r.events().stream().anyMatch(e -> claims.get(new Key(r.tenant(), e.id())) == Claim.PENDING);
         if (blocked) {
-          deferred.add(r);
+          deferred.add(p);
           continue;
         }
-        written.add(r);
+        written.add(p);
         for (int i = 0; i < r.events().size(); i++) {
           Key key = new Key(r.tenant(), r.events().get(i).id());
           if (claims.get(key) == Claim.RESERVED && taken.add(key)) {
@@ -395,34 +322,22 @@ final class LogWriter {
     }
   }
 
-  private void retryLater(Request r) {
+  private void retryLater(Pending<Request> p) {
     long now = System.nanoTime();
-    if (now >= r.giveUpNanos()) {
-      UnavailableException busy = new UnavailableException("an event of this append is being written by another "
-          + "request or node whose outcome is not known yet; retry shortly");
-      acks.execute(() -> r.future().completeExceptionally(busy));
+    long giveUp = p.request().giveUpNanos();
+    if (now >= giveUp) {
+      p.fail(new UnavailableException("an event of this append is being written by another "
+          + "request or node whose outcome is not known yet; retry shortly"));
       return;
     }
-    lock.lock();
-    try {
-      retrying++;
-    } finally {
-      lock.unlock();
-    }
     long delay = ThreadLocalRandom.current().nextLong(10, 50);
-    retries.schedule(() -> {
-      lock.lock();
-      try {
-        retrying--;
-        enqueue(r);
-      } finally {
-        lock.unlock();
-      }
-    }, Math.min(delay, TimeUnit.NANOSECONDS.toMillis(r.giveUpNanos() - now) + 1), TimeUnit.MILLISECONDS);
+    retries.schedule(p.setAside(), Math.min(delay, TimeUnit.NANOSECONDS.toMillis(giveUp - now) + 1),
+        TimeUnit.MILLISECONDS);
   }
 
   private void completeAll(Plan plan, Map<Key, StoredEvent> stored) {
-    for (Request r : plan.written) {
+    for (Pending<Request> p : plan.written) {
+      Request r = p.request();
       Set<Key> mine = new HashSet<>();
       List<AppendResult> results = new ArrayList<>(r.events().size());
       for (Event e : r.events()) {
@@ -431,60 +346,16 @@ final class LogWriter {
         boolean first = s != null && s.event() == e && mine.add(key);
         results.add(first ? AppendResult.accepted(s) : AppendResult.duplicate(e.id()));
       }
-      List<AppendResult> done = List.copyOf(results);
-      acks.execute(() -> r.future().complete(done));
+      p.complete(List.copyOf(results));
     }
-  }
-
-  private void failAll(List<Request> requests, UnavailableException failure) {
-    for (Request r : requests) {
-      acks.execute(() -> r.future().completeExceptionally(failure));
-    }
-  }
-
-  /** Only reached early if the writer died of a bug: nobody may wait forever. */
-  private void failRemaining() {
-    List<Request> left;
-    lock.lock();
-    try {
-      closed = true;
-      left = new ArrayList<>(pending);
-      pending.clear();
-      pendingEvents = 0;
-    } finally {
-      lock.unlock();
-    }
-    UnavailableException failure = new UnavailableException("the Kafka log writer stopped");
-    left.forEach(r -> r.future().completeExceptionally(failure));
   }
 
   /** Stops taking requests, writes those already queued (and put aside), then stops the threads. */
   void close() {
-    lock.lock();
-    try {
-      closed = true;
-      queued.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
+    committer.close();
     retries.shutdownNow();
-    acks.shutdown();
-    try {
-      acks.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      interrupted = true;
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    // The writer thread has stopped: its producer is this thread's to close.
+    closeProducer();
   }
 
   /** Tells this process's writers from those of an earlier run with the same node id. */

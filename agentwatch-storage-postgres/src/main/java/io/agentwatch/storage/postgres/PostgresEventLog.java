@@ -50,7 +50,7 @@ import java.util.function.Consumer;
  *
  * <h2>An append</h2>
  * {@link #append} encodes on the caller's thread and queues; a writer thread per node stores what
- * waits in one transaction (group commit, adaptive batch: see {@code GroupWriter}): lock the
+ * waits in one transaction (group commit, adaptive batch: see {@code GroupCommitter}): lock the
  * partitions; take the group's number and every partition's committed head; claim the ids in
  * {@code event_ids} ({@code INSERT … ON CONFLICT DO NOTHING RETURNING}, in key order, so
  * concurrent claims of the same ids by two nodes wait for each other instead of deadlocking) —

@@ -1,7 +1,8 @@
 package io.agentwatch.storage.sqlite;
 
 import io.agentwatch.core.log.AppendResult;
-import io.agentwatch.core.log.UnavailableException;
+import io.agentwatch.core.log.GroupCommitter;
+import io.agentwatch.core.log.GroupCommitter.Pending;
 import io.agentwatch.model.Event;
 import io.agentwatch.model.StoredEvent;
 import java.sql.Connection;
@@ -11,23 +12,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * The event log's single writer. Callers queue requests; one thread takes the first waiting
- * request plus whatever else waits (up to {@link #MAX_GROUP_EVENTS} events) and stores the group
- * in one transaction, so one fsync acknowledges many callers. After the commit it completes the
- * callers' futures (on virtual threads, so their callbacks never hold up the next commit) and
- * hands the group's new events to one notifier thread, which delivers them in log order.
+ * The event log's single writer: a {@link GroupCommitter} whose commit stores each group in one
+ * transaction, so one fsync acknowledges many callers. It hands each committed group's new events
+ * to one notifier thread, which delivers them in log order.
  *
  * <p>A group is one JDBC batch of {@code INSERT … ON CONFLICT (tenant, id) DO NOTHING}: the
  * per-row update counts tell stored (1) from duplicate (0), whether the duplicate was stored before
@@ -49,23 +45,15 @@ final class GroupWriter {
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, id) DO NOTHING";
 
   /** One append call, its events already encoded on the caller's thread. */
-  record Request(String tenant, List<Event> events, List<String> envelopes,
-                 CompletableFuture<List<AppendResult>> future) {}
+  record Request(String tenant, List<Event> events, List<String> envelopes) {}
 
   private record Outcome(List<List<AppendResult>> results, List<StoredEvent> appended, long nextSeq) {}
 
   private final SqliteDatabase db;
   private final Clock clock;
   private final Consumer<List<StoredEvent>> onAppended;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition queued = lock.newCondition();
-  private final ArrayDeque<Request> pending = new ArrayDeque<>();
-  private int pendingEvents;
-  private boolean closed;
-  private final Thread thread;
+  private final GroupCommitter<Request> committer;
   private final ExecutorService notifier;
-  private final ExecutorService acks;
-  private final List<Request> group = new ArrayList<>();
   private PreparedStatement insert;
   private long nextSeq;
   private volatile long lastSeq;
@@ -81,14 +69,14 @@ final class GroupWriter {
     this.lastSeq = lastSeq;
     // SQLite numbers a new row max(seq) + 1, the first one 1.
     this.nextSeq = Math.max(lastSeq, 0) + 1;
-    this.thread = Thread.ofPlatform().name("sqlite-log-writer").daemon(true).unstarted(this::run);
+    this.committer = new GroupCommitter<>("sqlite-log", MAX_GROUP_EVENTS, MAX_PENDING_EVENTS,
+        r -> r.events().size(), this::commit);
     this.notifier = Executors.newSingleThreadExecutor(
         Thread.ofPlatform().name("sqlite-log-notifier").daemon(true).factory());
-    this.acks = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sqlite-log-ack-", 0).factory());
   }
 
   void start() {
-    thread.start();
+    committer.start();
   }
 
   /** The last stored position, -1 when the log is empty. */
@@ -97,84 +85,28 @@ final class GroupWriter {
   }
 
   boolean isRunning() {
-    return thread.isAlive();
+    return committer.isRunning();
   }
 
-  /** Queues {@code request}, or fails it at once after {@link #close()}. */
+  /** Queues {@code request}, or fails it at once when closed or saturated. */
   CompletableFuture<List<AppendResult>> submit(Request request) {
-    lock.lock();
-    try {
-      if (closed) {
-        return CompletableFuture.failedFuture(new UnavailableException("the event log is closed"));
-      }
-      if (pendingEvents > 0 && pendingEvents + request.events().size() > MAX_PENDING_EVENTS) {
-        return CompletableFuture.failedFuture(new UnavailableException(
-            "the event log is saturated (" + pendingEvents + " events waiting to be written); retry shortly"));
-      }
-      pending.add(request);
-      pendingEvents += request.events().size();
-      queued.signal();
-    } finally {
-      lock.unlock();
-    }
-    return request.future();
+    return committer.submit(request);
   }
 
-  private void run() {
-    try {
-      while (takeGroup()) {
-        commitGroup();
-        group.clear();
-      }
-    } finally {
-      failRemaining();
-    }
-  }
-
-  /** Waits for work; false once closed and drained. */
-  private boolean takeGroup() {
-    lock.lock();
-    try {
-      while (pending.isEmpty()) {
-        if (closed) {
-          return false;
-        }
-        queued.awaitUninterruptibly();
-      }
-      int events = 0;
-      do {
-        Request next = pending.poll();
-        group.add(next);
-        events += next.events().size();
-      } while (!pending.isEmpty() && events + pending.peek().events().size() <= MAX_GROUP_EVENTS);
-      pendingEvents -= events;
-      return true;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void commitGroup() {
+  private void commit(List<Pending<Request>> group) throws SQLException {
     Outcome outcome;
     try {
-      outcome = db.write(this::insertGroup);
+      outcome = db.write(c -> insertGroup(c, group));
     } catch (SQLException | RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "could not store " + group.size() + " appends; they fail as unavailable", e);
-      UnavailableException failure = new UnavailableException("could not store the events: " + e.getMessage(), e);
-      for (Request r : group) {
-        acks.execute(() -> r.future().completeExceptionally(failure));
-      }
       resync();
-      return;
+      throw e;
     }
     if (!outcome.appended().isEmpty()) {
       nextSeq = outcome.nextSeq();
       lastSeq = nextSeq - 1;
     }
     for (int i = 0; i < group.size(); i++) {
-      CompletableFuture<List<AppendResult>> future = group.get(i).future();
-      List<AppendResult> results = outcome.results().get(i);
-      acks.execute(() -> future.complete(results));
+      group.get(i).complete(outcome.results().get(i));
     }
     List<StoredEvent> appended = outcome.appended();
     if (!appended.isEmpty()) {
@@ -203,14 +135,15 @@ final class GroupWriter {
     }
   }
 
-  private Outcome insertGroup(Connection c) throws SQLException {
+  private Outcome insertGroup(Connection c, List<Pending<Request>> group) throws SQLException {
     if (insert == null) {
       insert = c.prepareStatement(INSERT);
     }
     insert.clearBatch();
     Instant receivedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
     long receivedMicros = EventSelect.micros(receivedAt);
-    for (Request r : group) {
+    for (Pending<Request> p : group) {
+      Request r = p.request();
       for (int i = 0; i < r.events().size(); i++) {
         Event e = r.events().get(i);
         insert.setString(1, r.tenant());
@@ -230,7 +163,8 @@ final class GroupWriter {
     int row = 0;
     List<List<AppendResult>> results = new ArrayList<>(group.size());
     List<StoredEvent> appended = new ArrayList<>(inserted.length);
-    for (Request r : group) {
+    for (Pending<Request> p : group) {
+      Request r = p.request();
       AppendResult[] out = new AppendResult[r.events().size()];
       for (int i = 0; i < out.length; i++, row++) {
         Event e = r.events().get(i);
@@ -253,48 +187,13 @@ final class GroupWriter {
     return new Outcome(results, appended, seq);
   }
 
-  /** Only reached early if the writer died of an Error: nobody may wait forever. */
-  private void failRemaining() {
-    List<Request> left = new ArrayList<>(group);
-    lock.lock();
-    try {
-      closed = true;
-      left.addAll(pending);
-      pending.clear();
-      pendingEvents = 0;
-    } finally {
-      lock.unlock();
-    }
-    UnavailableException failure = new UnavailableException("the event log writer stopped");
-    left.forEach(r -> r.future().completeExceptionally(failure));
-  }
-
   /** Stops taking requests, stores those already queued, then stops the threads. */
   void close() {
-    lock.lock();
-    try {
-      closed = true;
-      queued.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
+    committer.close();
     notifier.shutdown();
-    acks.shutdown();
     try {
       notifier.awaitTermination(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      acks.awaitTermination(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
-      interrupted = true;
-    }
-    if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }

@@ -105,7 +105,7 @@ public final class SqliteEventLog implements EventLog {
     for (Event e : copy) {
       envelopes.add(EventCodec.encodeEnvelope(e));
     }
-    return writer.submit(new GroupWriter.Request(tenant, copy, envelopes, new CompletableFuture<>()));
+    return writer.submit(new GroupWriter.Request(tenant, copy, envelopes));
   }
 
   @Override
