@@ -30,7 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The analytics benchmark, in process, on one machine:
  * <ol>
- *   <li>events/s through the whole engine (graphs, rollups, all seven detectors) for traffic of
+ *   <li>events/s through the whole engine (graphs, all seven detectors) for traffic of
  *       1,000 agents (10 runs of a manager and 99 workers), in memory;</li>
  *   <li>the durable append rate of the same events to a fresh SQLite log in the same run, the
  *       baseline the analytics must keep up with;</li>
@@ -90,7 +90,7 @@ public final class AnalyticsBench {
         | metric | value |
         |---|---|
         | traffic | %,d events of 1,000 agents (%d runs × 1 manager + %d workers), %s of event time |
-        | analytics engine, all detectors + graphs + rollups, in memory (events/s) | %,.0f |
+        | analytics engine, all detectors + graphs, in memory (events/s) | %,.0f |
         | alerts raised and resolved by that traffic | %,d |
         | durable append of the same events to the SQLite log, 5,000 per call (events/s) | %,.0f |
         | engine ÷ append | %.1f× |
