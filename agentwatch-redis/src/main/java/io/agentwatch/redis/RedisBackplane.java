@@ -9,6 +9,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +28,7 @@ public final class RedisBackplane implements Backplane {
   private final String channel;
   private final List<Consumer<Cursor>> listeners = new CopyOnWriteArrayList<>();
   private StatefulRedisPubSubConnection<String, String> subscription;
+  private final AtomicBoolean failing = new AtomicBoolean();
   private volatile boolean closed;
 
   public RedisBackplane(RedisConnections redis, String name) {
@@ -39,9 +41,14 @@ public final class RedisBackplane implements Backplane {
     if (closed) {
       throw new IllegalStateException("the backplane is closed");
     }
-    redis.connection().async().publish(channel, cursor.toString()).exceptionally(e -> {
-      LOG.log(System.Logger.Level.WARNING, "could not publish a notice on " + channel + ": " + e.getMessage());
-      return 0L;
+    redis.connection().async().publish(channel, cursor.toString()).whenComplete((receivers, e) -> {
+      // Said once per outage, not once per notice: a node publishes after every commit.
+      if (e != null && !failing.getAndSet(true)) {
+        LOG.log(System.Logger.Level.WARNING, "cannot publish notices on " + channel + " (other nodes see this"
+            + " node's events by their poll until it recovers): " + e.getMessage());
+      } else if (e == null && failing.getAndSet(false)) {
+        LOG.log(System.Logger.Level.INFO, "publishing notices on " + channel + " again");
+      }
     });
   }
 
