@@ -1,3 +1,4 @@
+import { clockOffsetFromDate } from './live/lag';
 import type { AgentState, Alert, AwEvent, GraphReport, RollupPoint, RunState, TaskState } from './types';
 
 /** Thrown for any non-2xx answer; `status` 0 means the server could not be reached. */
@@ -9,6 +10,8 @@ export class ApiError extends Error {
 
 let currentKey: string | null = null;
 let onUnauthorized: (() => void) | null = null;
+/** The `Date` header of the latest answer and the page's clock when it came. */
+let lastServerDate: { date: string; arrivedAt: number } | null = null;
 
 export function setApiKey(key: string | null) {
   currentKey = key;
@@ -16,6 +19,14 @@ export function setApiKey(key: string | null) {
 
 export function onAuthRejected(handler: () => void) {
   onUnauthorized = handler;
+}
+
+/**
+ * Server clock minus the page's clock, estimated from the latest answer's `Date` header (whole
+ * seconds, good to about a second); null before the first answer that had one.
+ */
+export function serverClockOffset(): number | null {
+  return lastServerDate ? clockOffsetFromDate(lastServerDate.date, lastServerDate.arrivedAt) : null;
 }
 
 export function get<T>(path: string, key: string | null = currentKey): Promise<T> {
@@ -35,6 +46,8 @@ async function send<T>(method: 'GET' | 'POST', path: string, key: string | null,
   } catch {
     throw new ApiError(0, 'The server cannot be reached. Is it running?');
   }
+  const date = res.headers.get('Date');
+  if (date) lastServerDate = { date, arrivedAt: Date.now() };
   if (!res.ok) {
     let detail = res.statusText;
     try {

@@ -26,8 +26,9 @@ const observed = <T,>(store: StoreApi<T>): ObservedStore<T> =>
 /**
  * The diagnostic hook: `window.agentwatch` gives the live and connection stores to look at, so a
  * tool can measure the page users run (scripts/browser-bench.sh subscribes to it to time events
- * from ingest to screen) without a special build. It carries no credentials (the key stays in the
- * auth store, which is not exposed) and no capability a script on the page lacks anyway.
+ * from ingest to screen) without a special build; the connection state includes `lagMs` and
+ * `behind`, how far behind the server the page is while live. It carries no credentials (the key
+ * stays in the auth store, which is not exposed) and no capability a script on the page lacks anyway.
  */
 export function exposeDiagnostics(stores: { live: StoreApi<LiveState>; connection: StoreApi<ConnState> }) {
   window.agentwatch = Object.freeze({ live: observed(stores.live), connection: observed(stores.connection) });

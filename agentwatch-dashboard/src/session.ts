@@ -1,6 +1,6 @@
 import { useStore } from 'zustand';
 import { createStore } from 'zustand/vanilla';
-import { api, authIsOff, get, onAuthRejected, setApiKey } from './api';
+import { api, authIsOff, get, onAuthRejected, serverClockOffset, setApiKey } from './api';
 import { LiveClient, type SocketLike } from './live/client';
 import { createConnectionStore } from './store/connection';
 import { createLiveStore } from './store/live';
@@ -87,6 +87,7 @@ function startLive(key: string) {
     url: () => wsUrl(key || null),
     openSocket: (url) => new WebSocket(url) as unknown as SocketLike,
     refetch,
+    serverClockOffset,
     onRefused: () => {
       // A refused handshake looks like any drop to a browser; REST tells whether the key is the cause.
       get('/api/v1/agents?limit=1').catch(() => undefined);

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FrameBatcher } from '../src/live/batcher';
 import { BACKOFF_MAX_MS, LiveClient, backoff, type SocketLike } from '../src/live/client';
+import { BEHIND_ABOVE_MS, LAG_QUIET_MS } from '../src/live/lag';
 import { createConnectionStore } from '../src/store/connection';
 import { createLiveStore } from '../src/store/live';
 import type { AwEvent } from '../src/types';
@@ -23,7 +24,10 @@ class FakeSocket implements SocketLike {
 }
 
 /** A hand-cranked world: frames flush when `frame()` is called, timers fire when `advance()` says. */
-function world(url: () => string | Promise<string> = () => 'ws://test/api/v1/ws?access_token=k') {
+function world(
+  url: () => string | Promise<string> = () => 'ws://test/api/v1/ws?access_token=k',
+  serverClockOffset: () => number | null = () => null,
+) {
   const live = createLiveStore({ capacity: 1000 });
   const connection = createConnectionStore();
   const sockets: FakeSocket[] = [];
@@ -37,6 +41,7 @@ function world(url: () => string | Promise<string> = () => 'ws://test/api/v1/ws?
     url,
     openSocket: (url) => { const s = new FakeSocket(url); sockets.push(s); return s; },
     refetch: async () => { refetches++; return 'snap-0'; },
+    serverClockOffset,
     schedule: (flush) => frames.push(flush),
     random: () => 1,
     now: () => clock,
@@ -202,6 +207,20 @@ describe('the frame batcher', () => {
     expect(batches).toHaveLength(1);
     expect(batches[0]).toHaveLength(2);
   });
+
+  it('hands each batch the newest of its live events, and none for a batch of replayed ones', () => {
+    const newest: (AwEvent | null)[] = [];
+    const scheduled: (() => void)[] = [];
+    const b = new FrameBatcher((_batch, live) => newest.push(live), (f) => scheduled.push(f));
+    const live = ev('log', 'a');
+    b.push(ev('log', 'a'), true);
+    b.push(live, true);
+    b.push(ev('log', 'a'), false);
+    scheduled.shift()!();
+    b.push(ev('log', 'a'), false);
+    scheduled.shift()!();
+    expect(newest).toEqual([live, null]);
+  });
 });
 
 describe('a connection that needs a fresh stream ticket per attempt', () => {
@@ -226,5 +245,77 @@ describe('a connection that needs a fresh stream ticket per attempt', () => {
     expect(w.socket.url).toContain('access_token=awt_second');
     w.socket.open();
     expect(w.socket.subscriptions()).toHaveLength(1);
+  });
+});
+
+describe('how far behind the page is', () => {
+  // The page's clock runs a minute ahead of the server's; the stream ticket's Date header says so.
+  const OFFSET = -60_000;
+  let w: ReturnType<typeof world>;
+  const serverNow = () => w.now + OFFSET;
+  /** An event the server stored `ageMs` ago, by its own clock. */
+  const aged = (ageMs: number) => ev('log', 'a', {}, { receivedAt: new Date(serverNow() - ageMs).toISOString() });
+
+  beforeEach(async () => {
+    w = world(undefined, () => OFFSET);
+    await w.client.start();
+    w.socket.open();
+  });
+
+  it('does not count replayed history, which catching up already covers', () => {
+    for (let i = 0; i < 100; i++) deliver(w.socket, 'live-1', aged(3_600_000 - i));
+    w.frame();
+    expect(w.connection.getState()).toMatchObject({ status: 'catching-up', lagMs: 0, behind: false });
+    for (let i = 0; i < 100; i++) deliver(w.socket, 'live-1', aged(1_800_000 - i));
+    w.advance(800); // the replay goes quiet before the frame that applies its last events
+    w.frame();
+    expect(w.connection.getState()).toMatchObject({ status: 'live', lagMs: 0, behind: false });
+  });
+
+  it('goes live on a recent event by the server clock, not the page clock a minute off', () => {
+    deliver(w.socket, 'live-1', aged(100));
+    expect(w.connection.getState().status).toBe('live');
+  });
+
+  it('says behind while live events are applied late, and live again once they are not', () => {
+    deliver(w.socket, 'live-1', aged(100));
+    w.frame();
+    expect(w.connection.getState()).toMatchObject({ status: 'live', behind: false });
+    expect(w.connection.getState().lagMs).toBeLessThan(BEHIND_ABOVE_MS);
+
+    deliver(w.socket, 'live-1', aged(8_000));
+    w.frame();
+    expect(w.connection.getState()).toMatchObject({ status: 'live', lagMs: 8_000, behind: true });
+
+    w.advance(500);
+    deliver(w.socket, 'live-1', aged(200));
+    w.frame();
+    expect(w.connection.getState()).toMatchObject({ status: 'live', lagMs: 200, behind: false });
+  });
+
+  it('is not behind when the stream goes quiet after a late batch', () => {
+    deliver(w.socket, 'live-1', aged(100));
+    deliver(w.socket, 'live-1', aged(8_000));
+    w.frame();
+    expect(w.connection.getState().behind).toBe(true);
+    w.advance(LAG_QUIET_MS);
+    expect(w.connection.getState()).toMatchObject({ status: 'live', lagMs: 0, behind: false });
+  });
+
+  it('clears the lag when the connection drops, and measures afresh after the reconnect', () => {
+    deliver(w.socket, 'live-1', aged(100));
+    deliver(w.socket, 'live-1', aged(8_000));
+    w.frame();
+    w.socket.drop();
+    expect(w.connection.getState()).toMatchObject({ status: 'reconnecting', lagMs: 0, behind: false });
+    w.advance(BACKOFF_MAX_MS);
+    w.socket.open();
+    const sub = w.socket.subscriptions()[0].id as string;
+    deliver(w.socket, sub, aged(50_000)); // replayed
+    w.frame();
+    expect(w.connection.getState()).toMatchObject({ status: 'catching-up', behind: false });
+    deliver(w.socket, sub, aged(300));
+    w.frame();
+    expect(w.connection.getState()).toMatchObject({ status: 'live', lagMs: 300, behind: false });
   });
 });

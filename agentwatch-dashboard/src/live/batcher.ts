@@ -14,17 +14,24 @@ export const animationFrame: Schedule = (flush) => {
 /**
  * Collects events as frames arrive and hands them to the store once per animation frame, so a
  * burst of thousands of frames costs one store update and one render. `lastCursor` is the cursor
- * of the last event received, flushed or not: the point to resume from.
+ * of the last event received, flushed or not: the point to resume from. Each batch comes with the
+ * newest of its events that arrived live (not replayed), or null, for measuring how late it is.
  */
 export class FrameBatcher {
   private pending: AwEvent[] = [];
+  private newestLive: AwEvent | null = null;
   private scheduled = false;
   lastCursor: string | null = null;
 
-  constructor(private readonly apply: (batch: AwEvent[]) => void, private readonly schedule: Schedule = animationFrame) {}
+  constructor(
+    private readonly apply: (batch: AwEvent[], newestLive: AwEvent | null) => void,
+    private readonly schedule: Schedule = animationFrame,
+  ) {}
 
-  push(event: AwEvent) {
+  /** `live`: the event was delivered live rather than replayed from the log. */
+  push(event: AwEvent, live = false) {
     this.pending.push(event);
+    if (live) this.newestLive = event;
     if (event.cursor) this.lastCursor = event.cursor;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -36,13 +43,16 @@ export class FrameBatcher {
     this.scheduled = false;
     if (this.pending.length === 0) return;
     const batch = this.pending;
+    const newestLive = this.newestLive;
     this.pending = [];
-    this.apply(batch);
+    this.newestLive = null;
+    this.apply(batch, newestLive);
   }
 
   /** Forgets unflushed events (after a reset they belong to a store that is gone). */
   drop(cursor: string | null) {
     this.pending = [];
+    this.newestLive = null;
     this.lastCursor = cursor;
   }
 

@@ -2,6 +2,7 @@ import type { ConnectionStore } from '../store/connection';
 import type { LiveStore } from '../store/live';
 import type { AwEvent } from '../types';
 import { FrameBatcher, type Schedule, animationFrame } from './batcher';
+import { LagMeter } from './lag';
 
 /** The part of the browser's WebSocket the client uses (tests pass a fake). */
 export interface SocketLike {
@@ -24,6 +25,11 @@ export interface ClientDeps {
   refetch: () => Promise<string | null>;
   /** Called when the socket closed before opening: lets the app find out whether the key was refused. */
   onRefused?: () => void;
+  /**
+   * Server clock minus the page's clock, from the `Date` header of the latest API response (the
+   * stream ticket's, with a key); read once per connection. Null or absent: the page's clock is taken as right.
+   */
+  serverClockOffset?: () => number | null;
   schedule?: Schedule;
   random?: () => number;
   now?: () => number;
@@ -47,7 +53,8 @@ export function backoff(attempt: number, random: () => number = Math.random): nu
  * One WebSocket with one subscription to everything the key may read. Resumes from the last
  * cursor after a drop (backoff with jitter), resubscribes from `resumeFrom` after a `gap`, and
  * reloads REST state after a `reset`. Events go through a {@link FrameBatcher} into the store,
- * which drops redelivered ids.
+ * which drops redelivered ids. While live, a {@link LagMeter} measures how late the applied events
+ * are, so the header can say "behind" instead of "live".
  */
 export class LiveClient {
   private socket: SocketLike | null = null;
@@ -59,17 +66,26 @@ export class LiveClient {
   private quietTimer: unknown = null;
   private awaitingPong = false;
   readonly batcher: FrameBatcher;
+  private readonly lag: LagMeter;
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
 
   constructor(private readonly deps: ClientDeps) {
-    this.batcher = new FrameBatcher((batch) => deps.live.getState().applyBatch(batch), deps.schedule ?? animationFrame);
     this.random = deps.random ?? Math.random;
     this.now = deps.now ?? Date.now;
     this.setTimer = deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = deps.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+    this.lag = new LagMeter({
+      publish: (lag) => this.conn(lag), now: this.now, setTimer: this.setTimer, clearTimer: this.clearTimer,
+    });
+    this.batcher = new FrameBatcher((batch, newestLive) => {
+      deps.live.getState().applyBatch(batch);
+      if (newestLive?.receivedAt && deps.connection.getState().status === 'live') {
+        this.lag.applied(Date.parse(newestLive.receivedAt));
+      }
+    }, deps.schedule ?? animationFrame);
   }
 
   /** Loads the REST snapshot, then streams everything after the cursor it reflects. */
@@ -128,6 +144,7 @@ export class LiveClient {
     this.socket = socket;
     socket.onopen = () => {
       opened = true;
+      this.lag.start(this.deps.serverClockOffset?.() ?? null);
       this.conn({ attempt: 0, retryAt: null, lastError: null });
       this.subscribe(this.resumeCursor());
       this.startPings();
@@ -176,12 +193,13 @@ export class LiveClient {
         if (f.sub !== this.subId) return; // a frame of a subscription that already ended
         const event = f.event as AwEvent;
         if (typeof f.cursor === 'string') event.cursor = f.cursor;
-        this.batcher.push(event);
         if (this.deps.connection.getState().status === 'catching-up') {
           const at = event.receivedAt ? Date.parse(event.receivedAt) : NaN;
-          if (Number.isFinite(at) && this.now() - at < RECENT_MS) this.goLive();
+          if (Number.isFinite(at) && this.lag.serverNow() - at < RECENT_MS) this.goLive();
           else this.armQuietTimer();
         }
+        // Replayed events are old by nature ('catching up' says so); only live ones measure the lag.
+        this.batcher.push(event, this.deps.connection.getState().status === 'live');
         return;
       }
       case 'gap': {
@@ -250,7 +268,9 @@ export class LiveClient {
     this[name] = null;
   }
 
+  /** Every status but live clears the lag in the same change: it is measured only while live. */
   private conn(patch: Parameters<ReturnType<ConnectionStore['getState']>['set']>[0]) {
+    if (patch.status !== undefined && patch.status !== 'live') patch = { ...patch, ...this.lag.reset() };
     this.deps.connection.getState().set(patch);
   }
 }

@@ -4,6 +4,8 @@ import { createStore } from 'zustand/vanilla';
  * The truth about the live connection, shown in the header:
  * connecting → catching-up (replaying stored events after the cursor) → live;
  * reconnecting (with `retryAt`) after a drop; gap while a subscription that fell behind is resumed.
+ * While live, `lagMs` and `behind` say whether the page keeps up: a socket that stays open can still
+ * deliver events seconds late when the browser cannot apply them as fast as they come.
  */
 export type ConnStatus = 'idle' | 'connecting' | 'catching-up' | 'live' | 'reconnecting' | 'gap';
 
@@ -15,6 +17,13 @@ export interface ConnState {
   gaps: number;
   resets: number;
   lastError: string | null;
+  /**
+   * While live: the server's now minus `receivedAt` of the newest live event applied, measured as
+   * batches are applied (a few updates a second at most); 0 when the stream is quiet or not live.
+   */
+  lagMs: number;
+  /** Live but too far behind to say so (see src/live/lag.ts for the thresholds). */
+  behind: boolean;
   set(patch: Partial<Omit<ConnState, 'set'>>): void;
 }
 
@@ -26,6 +35,8 @@ export function createConnectionStore() {
     gaps: 0,
     resets: 0,
     lastError: null,
+    lagMs: 0,
+    behind: false,
     set: (patch) => set(patch),
   }));
 }
