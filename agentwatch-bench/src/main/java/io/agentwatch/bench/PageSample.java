@@ -18,9 +18,10 @@ import java.util.Map;
  * @param untimed        events without {@code data.sentAtMs} (not the bench's)
  * @param gaps           {@code gap} notices the page's connection got
  * @param resets         {@code reset} notices it got
- * @param notLiveMs      time in the window the connection spent in any state but {@code live}
- * @param statuses       the connection states the page went through, in order
- * @param statusAtEnd    the connection's state when the phase closed
+ * @param notLiveMs      time in the window the header said anything but {@code live} (another
+ *                       connection state, or {@code behind}: live but late)
+ * @param statuses       what the header said, in order: the connection states, and {@code behind}
+ * @param statusAtEnd    what the header said when the phase closed
  * @param evicted        events the store evicted during the phase (its capacity is 5,000)
  * @param duplicates     redelivered events the store dropped
  * @param visibility     {@code document.visibilityState}: must be visible, or frames are throttled

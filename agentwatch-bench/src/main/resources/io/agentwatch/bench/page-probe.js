@@ -65,8 +65,12 @@ aw.live.subscribe((s) => {
   channel.port2.postMessage(0);
 });
 
+/** What the header shows: the connection's status, or 'behind' while live but late. */
+const shown = (c) => (c.status === 'live' && c.behind ? 'behind' : c.status);
+
 aw.connection.subscribe((c, previous) => {
-  if (phase && c.status !== previous.status) phase.statuses.push([Date.now(), c.status]);
+  if (phase && shown(c) !== shown(previous)) phase.statuses.push([Date.now(), shown(c)]);
+  if (phase && c.lagMs > phase.maxLagMs) phase.maxLagMs = c.lagMs;
 });
 
 window.__awProbe = {
@@ -77,7 +81,7 @@ window.__awProbe = {
     phase = {
       fromMs, startPerf: performance.now(), stopPerf: null, stopMs: null, framesOn: true,
       frames: [], longTasks: [], delays: [], pending: 0, evictedUnseen: 0, untimed: 0,
-      statuses: [[Date.now(), c.status]], gaps: c.gaps, resets: c.resets,
+      statuses: [[Date.now(), shown(c)]], maxLagMs: c.lagMs ?? 0, gaps: c.gaps, resets: c.resets,
       applied: s.applied, evicted: s.evicted, duplicates: s.duplicates,
     };
   },
@@ -113,7 +117,8 @@ window.__awProbe = {
       statuses: p.statuses,
       windowFrom: p.fromMs,
       windowTo: p.stopMs ?? Date.now(),
-      statusAtEnd: c.status,
+      statusAtEnd: shown(c),
+      maxLagMs: p.maxLagMs,
       gaps: c.gaps - p.gaps,
       resets: c.resets - p.resets,
       applied: s.applied - p.applied,
