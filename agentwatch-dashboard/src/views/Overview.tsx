@@ -1,18 +1,20 @@
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { Sparkline } from '../components/charts';
 import { Empty, ago, href, int, money, time, useNow } from '../components/util';
-import { useConnection, useLive } from '../session';
-import type { AgentState } from '../types';
+import { live, useConnection, useLive } from '../session';
+import { useThrottledState } from '../store/throttle';
+import type { AgentState, RunState } from '../types';
 
 const STALE_MS = 10_000;
+/**
+ * How often at most the overview follows the store. Its rates, cards and runs are read by people,
+ * so four times a second looks live, while following every batch (each frame under load) would
+ * sort and draw everything again each frame.
+ */
+const REFRESH_MS = 250;
 
 export function Overview() {
-  const agents = useLive((s) => s.agents);
-  const runs = useLive((s) => s.runs);
-  const loaded = useLive((s) => s.agentsLoaded);
-  const perSecond = useLive((s) => s.perSecond);
-  const errorsPerMinute = useLive((s) => s.errorsPerMinute);
-  const applied = useLive((s) => s.applied);
+  const { agents, runs, agentsLoaded: loaded, perSecond, errorsPerMinute } = useThrottledState(live, REFRESH_MS);
   const lastError = useConnection((s) => s.lastError);
   const now = useNow(1000);
 
@@ -20,9 +22,10 @@ export function Overview() {
   const rate = Array.from({ length: 60 }, (_, i) => perSecond[sec - 59 + i] ?? 0);
   const min = Math.floor(now / 60000);
   const errs = Array.from({ length: 30 }, (_, i) => errorsPerMinute[min - 29 + i] ?? 0);
-  const list = Object.values(agents).sort((a, b) => roleRank(a) - roleRank(b) || a.agentId.localeCompare(b.agentId));
-  const running = Object.values(runs).filter((r) => r.status === 'running')
-    .sort((a, b) => Date.parse(b.lastEventAt ?? '') - Date.parse(a.lastEventAt ?? ''));
+  const list = useMemo(() => Object.values(agents)
+    .sort((a, b) => roleRank(a) - roleRank(b) || a.agentId.localeCompare(b.agentId)), [agents]);
+  const running = useMemo(() => Object.values(runs).filter((r) => r.status === 'running')
+    .sort((a, b) => Date.parse(b.lastEventAt ?? '') - Date.parse(a.lastEventAt ?? '')), [runs]);
 
   return (
     <div className="overview">
@@ -39,7 +42,7 @@ export function Overview() {
         </div>
         <div className="rate">
           <div className="label">since sign-in</div>
-          <div className="big" data-testid="applied">{int(applied)}</div>
+          <Applied />
           <div className="muted small">events received live</div>
         </div>
       </section>
@@ -60,23 +63,18 @@ export function Overview() {
         <table className="grid-table">
           <thead><tr><th>run</th><th>started</th><th>last event</th><th>participants</th><th>tasks</th><th>events</th><th>tokens</th><th>cost</th></tr></thead>
           <tbody>
-            {running.map((r) => (
-              <tr key={r.runId}>
-                <td><a href={href(`/run/${encodeURIComponent(r.runId)}`)}>{r.title ?? r.runId}</a></td>
-                <td>{time(r.startedAt)}</td>
-                <td>{ago(r.lastEventAt, now)}</td>
-                <td>{Object.keys(r.participants).join(', ')}</td>
-                <td>{r.tasks.completed}/{r.tasks.total} done{r.tasks.failed ? `, ${r.tasks.failed} failed` : ''}</td>
-                <td>{int(r.totals.events)}</td>
-                <td>{int(r.totals.inputTokens + r.totals.outputTokens)}</td>
-                <td>{money(r.totals.costUsd)}</td>
-              </tr>
-            ))}
+            {running.map((r) => <RunRow key={r.runId} run={r} now={now} />)}
           </tbody>
         </table>
       )}
     </div>
   );
+}
+
+/** Events since sign-in: follows every batch, which is cheap, as only this number renders again. */
+function Applied() {
+  const applied = useLive((s) => s.applied);
+  return <div className="big" data-testid="applied">{int(applied)}</div>;
 }
 
 function roleRank(a: AgentState) {
@@ -109,5 +107,21 @@ const AgentCard = memo(function AgentCard({ agent: a, now }: { agent: AgentState
         <span title="cost">{money(c.costUsd)}</span>
       </div>
     </a>
+  );
+});
+
+/** One run in progress. Memoised like the cards: the store keeps a run's object while no event touches it. */
+const RunRow = memo(function RunRow({ run: r, now }: { run: RunState; now: number }) {
+  return (
+    <tr>
+      <td><a href={href(`/run/${encodeURIComponent(r.runId)}`)}>{r.title ?? r.runId}</a></td>
+      <td>{time(r.startedAt)}</td>
+      <td>{ago(r.lastEventAt, now)}</td>
+      <td>{Object.keys(r.participants).join(', ')}</td>
+      <td>{r.tasks.completed}/{r.tasks.total} done{r.tasks.failed ? `, ${r.tasks.failed} failed` : ''}</td>
+      <td>{int(r.totals.events)}</td>
+      <td>{int(r.totals.inputTokens + r.totals.outputTokens)}</td>
+      <td>{money(r.totals.costUsd)}</td>
+    </tr>
   );
 });
