@@ -25,9 +25,17 @@ public final class AgentChannels {
   private final Map<AgentKey, Set<Channel>> open = new ConcurrentHashMap<>();
   private final List<BiConsumer<AgentKey, Channel>> helloListeners = new CopyOnWriteArrayList<>();
 
-  /** Registers {@code channel} as a connection of the agent and tells the hello listeners. */
-  public void hello(AgentKey agent, Channel channel) {
+  /**
+   * Registers {@code channel} as a connection of the agent: from now on it counts as connected and
+   * commands issued for the agent are sent to it. The connection then welcomes the agent and calls
+   * {@link #welcomed}.
+   */
+  public void register(AgentKey agent, Channel channel) {
     open.computeIfAbsent(agent, k -> ConcurrentHashMap.newKeySet()).add(channel);
+  }
+
+  /** Tells the hello listeners (which send the commands waiting for the agent). */
+  public void welcomed(AgentKey agent, Channel channel) {
     helloListeners.forEach(l -> l.accept(agent, channel));
   }
 
@@ -46,7 +54,7 @@ public final class AgentChannels {
     return open.containsKey(agent);
   }
 
-  /** Called on every hello, on the connection's own thread; must not block. */
+  /** Called after every welcome, on the connection's own thread; must not block. */
   public void onHello(BiConsumer<AgentKey, Channel> listener) {
     helloListeners.add(listener);
   }

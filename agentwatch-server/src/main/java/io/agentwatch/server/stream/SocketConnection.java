@@ -210,9 +210,18 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     if (previous != null) {
       agents.gone(new AgentChannels.AgentKey(caller.tenant(), previous), this);
     }
-    // Welcome first: commands waiting for this agent follow it, never overtake it.
-    frame(Map.of("op", "welcome", "agentId", id));
-    agents.hello(new AgentChannels.AgentKey(caller.tenant(), id), this);
+    AgentChannels.AgentKey agent = new AgentChannels.AgentKey(caller.tenant(), id);
+    // Connected before the welcome goes out, so a command issued the moment the agent sees it finds
+    // the agent; and welcome first, since holding the send lock keeps any command sent to this
+    // connection meanwhile behind it. The commands that were waiting follow.
+    sendLock.lock();
+    try {
+      agents.register(agent, this);
+      frame(Map.of("op", "welcome", "agentId", id));
+    } finally {
+      sendLock.unlock();
+    }
+    agents.welcomed(agent, this);
   }
 
   /**
