@@ -11,7 +11,6 @@ import io.agentwatch.model.EventCodec;
 import io.agentwatch.model.StoredEvent;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,10 +160,7 @@ public final class KafkaEventLog implements EventLog {
       return CompletableFuture.completedFuture(List.of());
     }
     List<Event> copy = List.copyOf(events);
-    List<String> envelopes = new ArrayList<>(copy.size());
-    for (Event e : copy) {
-      envelopes.add(EventCodec.encodeEnvelope(e));
-    }
+    List<String> envelopes = EventCodec.encodeEnvelopes(copy);
     long giveUp = System.nanoTime() + config.pendingWait().toNanos();
     return writer.submit(new LogWriter.Request(tenant, copy, envelopes, giveUp));
   }

@@ -3,6 +3,7 @@ package io.agentwatch.model;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -73,6 +74,15 @@ public final class EventCodec {
   private static String textOrNull(JsonNode node, String field) {
     JsonNode value = node.get(field);
     return value == null || value.isNull() ? null : value.stringValue();
+  }
+
+  /** {@link #encodeEnvelope} of each event, in order. */
+  public static List<String> encodeEnvelopes(List<Event> events) {
+    List<String> envelopes = new ArrayList<>(events.size());
+    for (Event e : events) {
+      envelopes.add(encodeEnvelope(e));
+    }
+    return envelopes;
   }
 
   /** The stored form of an envelope: the producer's fields only, {@code ts} normalised to UTC. */

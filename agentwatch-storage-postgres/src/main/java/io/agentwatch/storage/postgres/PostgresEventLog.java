@@ -187,10 +187,7 @@ public final class PostgresEventLog implements EventLog {
       return CompletableFuture.completedFuture(List.of());
     }
     List<Event> copy = List.copyOf(events);
-    List<String> envelopes = new ArrayList<>(copy.size());
-    for (Event e : copy) {
-      envelopes.add(EventCodec.encodeEnvelope(e));
-    }
+    List<String> envelopes = EventCodec.encodeEnvelopes(copy);
     return writer.submit(new AppendTransaction.Request(tenant, copy, envelopes));
   }
 

@@ -101,10 +101,7 @@ public final class SqliteEventLog implements EventLog {
       return CompletableFuture.completedFuture(List.of());
     }
     List<Event> copy = List.copyOf(events);
-    List<String> envelopes = new ArrayList<>(copy.size());
-    for (Event e : copy) {
-      envelopes.add(EventCodec.encodeEnvelope(e));
-    }
+    List<String> envelopes = EventCodec.encodeEnvelopes(copy);
     return writer.submit(new GroupWriter.Request(tenant, copy, envelopes));
   }
 
