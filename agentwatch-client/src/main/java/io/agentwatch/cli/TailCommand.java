@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
+import tools.jackson.databind.JsonNode;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -23,8 +24,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code agentwatch tail}: prints live events as they are stored, over {@code GET /api/v1/stream}
  * (SSE). With {@code --cursor-file}, the cursor of each printed event is saved there and the next
- * run resumes right after it, with no gap and no repeat; a {@code gap} from a slow connection or a
- * dropped stream is resumed the same way, after a backoff.
+ * run resumes right after it, with no gap and no repeat; a {@code gap} (the server restarting, say)
+ * or a dropped stream is resumed the same way, after a backoff. It asks for batched writes
+ * ({@code batch=true}): the server puts every ready event in one write.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
     description = "Print live events (filtered), resuming where the last run stopped with --cursor-file.")
@@ -111,6 +113,7 @@ final class TailCommand implements Runnable {
     params.put("agentId", agentId);
     params.put("type", types);
     params.put("after", cursor);
+    params.put("batch", "true");
     var request = api.request(Api.query("api/v1/stream", params)).header("Accept", "text/event-stream")
         .timeout(Duration.ofDays(365)).GET().build();
     boolean delivered = false;
@@ -137,8 +140,10 @@ final class TailCommand implements Runnable {
         delivered = true;
         switch (event == null ? "message" : event) {
           case "gap" -> {
-            notice("fell behind; resuming from the last printed event");
-            saveCursor(resumeFrom(data.toString()));
+            JsonNode gap = EventCodec.JSON.readTree(data.toString());
+            notice("the stream ended (" + gap.path("reason").asString("no reason given")
+                + "); resuming from the last printed event");
+            saveCursor(gap.path("resumeFrom").asString(null));
             return true;
           }
           case "reset" -> {

@@ -24,9 +24,12 @@ public interface PipelineMetrics {
   /** Time from an event's receipt to its hand-over to a live subscriber's connection. */
   default void delivered(long nanos) {}
 
-  /** A metric-like event replaced an older one of the same key in a slow subscriber's queue. */
+  /** A metric-like event replaced an older one of the same key in a conflating subscriber's queue. */
   default void conflated() {}
 
-  /** A subscriber fell too far behind and was sent a {@code gap} notice. */
+  /** A live subscriber fell behind (its queue overflowed) and goes on reading from the log. */
+  default void fellBehind() {}
+
+  /** A stream ended with a {@code gap} notice (shutdown, revoked key, store unavailable). */
   default void gap() {}
 }

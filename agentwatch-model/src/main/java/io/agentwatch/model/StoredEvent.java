@@ -1,5 +1,6 @@
 package io.agentwatch.model;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -9,7 +10,8 @@ import java.util.Objects;
  *
  * <p>The envelope's JSON form is kept as made once at ingest, so fan-out to many subscribers and
  * history reads never serialize the event again; the delivery form {@link #json()} splices the
- * server's fields onto it. Immutable and safe to share across threads.
+ * server's fields onto it, and {@link #jsonBytes()} encodes that once for every subscriber.
+ * Immutable and safe to share across threads.
  */
 public final class StoredEvent {
 
@@ -21,6 +23,7 @@ public final class StoredEvent {
   private final Instant receivedAt;
   private volatile Event event;
   private volatile String json;
+  private volatile byte[] jsonBytes;
 
   private StoredEvent(
       String tenant, Event event, String envelopeJson, int partition, long offset, Cursor cursor, Instant receivedAt) {
@@ -89,6 +92,19 @@ public final class StoredEvent {
       json = j;
     }
     return j;
+  }
+
+  /**
+   * {@link #json()} in UTF-8, made once and shared by every subscriber and transport that
+   * delivers this event. Callers must not change the array.
+   */
+  public byte[] jsonBytes() {
+    byte[] b = jsonBytes;
+    if (b == null) {
+      b = json().getBytes(StandardCharsets.UTF_8);
+      jsonBytes = b;
+    }
+    return b;
   }
 
   @Override

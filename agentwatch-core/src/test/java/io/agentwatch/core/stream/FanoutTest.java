@@ -6,6 +6,7 @@ import static io.agentwatch.core.TestEvents.log;
 import static io.agentwatch.core.stream.StreamFixture.assertNothingMore;
 import static io.agentwatch.core.stream.StreamFixture.ids;
 import static io.agentwatch.core.stream.StreamFixture.items;
+import io.agentwatch.core.stream.StreamFixture.Subscriber;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentwatch.core.log.EventFilter;
@@ -78,7 +79,7 @@ class FanoutTest {
     for (int i = 0; i < 1200; i += 100) {
       before.addAll(fx.append("t1", logs(i, i + 100)));
     }
-    Subscription s = fx.fanout.subscribe("t1", EventFilter.ALL, before.get(199).cursor());
+    Subscriber s = fx.subscribe("t1", EventFilter.ALL, before.get(199).cursor());
 
     // Appends race with the replay (more than two replay pages) and the switch to live.
     CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
@@ -99,7 +100,7 @@ class FanoutTest {
   void aLiveQueueThatOverflowsDuringReplayCostsNothing() throws Exception {
     StreamFixture fx = start(16);
     List<StoredEvent> before = fx.append("t1", logs(0, 600));
-    Subscription s = fx.fanout.subscribe("t1", EventFilter.ALL, before.get(99).cursor());
+    Subscriber s = fx.subscribe("t1", EventFilter.ALL, before.get(99).cursor());
     List<StoredEvent> got = new ArrayList<>(items(s, 10));
 
     fx.append("t1", logs(600, 1000));
@@ -128,7 +129,7 @@ class FanoutTest {
       for (int i = 0; i < 20; i++) {
         fx.append("t1", logs(i, i + 1));
       }
-      Subscription s = fx.fanout.subscribe("t1", EventFilter.ALL, fx.log.beginning());
+      Subscriber s = fx.subscribe("t1", EventFilter.ALL, fx.log.beginning());
       assertThat(ids(items(s, 20))).containsExactlyElementsOf(names(0, 20));
       assertNothingMore(s, SHORT);
 
@@ -146,7 +147,7 @@ class FanoutTest {
   void aLiveOnlySubscriptionSeesOnlyNewEvents() throws Exception {
     StreamFixture fx = start(64);
     fx.append("t1", logs(0, 5));
-    Subscription s = fx.fanout.subscribe("t1", EventFilter.ALL, null);
+    Subscriber s = fx.subscribe("t1", EventFilter.ALL, null);
     fx.append("t1", logs(5, 8));
 
     assertThat(ids(items(s, 3))).containsExactly("e5", "e6", "e7");
@@ -157,7 +158,7 @@ class FanoutTest {
   void aSubscriptionFromTheHeadReplaysNothingAndGoesLive() throws Exception {
     StreamFixture fx = start(64);
     fx.append("t1", logs(0, 5));
-    Subscription s = fx.fanout.subscribe("t1", EventFilter.ALL, fx.log.head());
+    Subscriber s = fx.subscribe("t1", EventFilter.ALL, fx.log.head());
     assertNothingMore(s, SHORT);
     fx.append("t1", logs(5, 6));
 
@@ -168,7 +169,7 @@ class FanoutTest {
   void aSubscriptionFromTheBeginningReplaysEverything() throws Exception {
     StreamFixture fx = start(64);
     fx.append("t1", logs(0, 5));
-    Subscription s = fx.fanout.subscribe("t1", EventFilter.ALL, fx.log.beginning());
+    Subscriber s = fx.subscribe("t1", EventFilter.ALL, fx.log.beginning());
     fx.append("t1", logs(5, 7));
 
     assertThat(ids(items(s, 7))).containsExactlyElementsOf(names(0, 7));
@@ -178,8 +179,8 @@ class FanoutTest {
   void tenantsNeverSeeEachOthersEvents() throws Exception {
     StreamFixture fx = start(64);
     fx.append("t2", log("x0", "w1"));
-    Subscription live1 = fx.fanout.subscribe("t1", EventFilter.ALL, null);
-    Subscription live2 = fx.fanout.subscribe("t2", EventFilter.ALL, null);
+    Subscriber live1 = fx.subscribe("t1", EventFilter.ALL, null);
+    Subscriber live2 = fx.subscribe("t2", EventFilter.ALL, null);
     fx.append("t1", log("a", "w1"));
     fx.append("t2", log("b", "w1"), log("a", "w1"));
     fx.append("t1", log("c", "w1"));
@@ -190,10 +191,10 @@ class FanoutTest {
     assertNothingMore(live1, SHORT);
     assertNothingMore(live2, SHORT);
 
-    Subscription replay2 = fx.fanout.subscribe("t2", EventFilter.ALL, fx.log.beginning());
+    Subscriber replay2 = fx.subscribe("t2", EventFilter.ALL, fx.log.beginning());
     assertThat(ids(items(replay2, 3))).containsExactly("x0", "b", "a");
     assertNothingMore(replay2, SHORT);
-    assertThat(fx.fanout.subscribe("t3", EventFilter.ALL, fx.log.beginning()).next(SHORT)).isNull();
+    assertThat(fx.subscribe("t3", EventFilter.ALL, fx.log.beginning()).next(SHORT)).isNull();
   }
 
   @Test
@@ -205,7 +206,7 @@ class FanoutTest {
         event("3", "agent.heartbeat", "w1", "r1"),
         event("4", "task.started", "w1", "r1"));
     EventFilter filter = new EventFilter("r1", null, List.of("task.*"));
-    Subscription s = fx.fanout.subscribe("t1", filter, fx.log.beginning());
+    Subscriber s = fx.subscribe("t1", filter, fx.log.beginning());
     fx.append("t1",
         event("5", "task.completed", "w1", "r1"),
         event("6", "tool.called", "w1", "r1"),
@@ -219,10 +220,10 @@ class FanoutTest {
   }
 
   @Test
-  void aSlowSubscriberGetsAGapWhileAFastOneGetsEverything() throws Exception {
+  void aSlowSubscriberCatchesUpFromTheLogWhileAFastOneGetsEverything() throws Exception {
     StreamFixture fx = start(8);
-    Subscription slow = fx.fanout.subscribe("t1", EventFilter.ALL, null);
-    Subscription fast = fx.fanout.subscribe("t1", EventFilter.ALL, null);
+    Subscriber slow = fx.subscribe("t1", EventFilter.ALL, null, 4, false);
+    Subscriber fast = fx.subscribe("t1", EventFilter.ALL, null);
     int total = 300;
     List<StoredEvent> fastGot = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> fastReader = CompletableFuture.runAsync(() -> {
@@ -237,7 +238,7 @@ class FanoutTest {
 
     List<StoredEvent> appended = new ArrayList<>();
     for (int i = 0; i < total; i += 5) {
-      // A fast reader keeps up: each batch is read before the next is sent.
+      // A fast reader keeps up: each batch is read before the next is sent; the slow one reads nothing.
       awaitSize(fastGot, appended.size());
       List<Event> batch = new ArrayList<>();
       for (int j = i; j < i + 5; j++) {
@@ -253,48 +254,35 @@ class FanoutTest {
     }
     fx.awaitFannedOut();
     fastReader.get(30, TimeUnit.SECONDS);
-
     assertThat(ids(fastGot)).containsExactlyElementsOf(ids(appended));
+    assertThat(slow.recorder().unread()).as("the slow client's connection holds a bounded amount").isLessThan(20);
+    assertThat(fx.metrics.fellBehind).hasPositiveValue();
 
-    List<StoredEvent> slowGot = new ArrayList<>();
-    Delivery d;
-    while ((d = slow.next(Duration.ZERO)) instanceof Delivery.Item item) {
-      slowGot.add(item.event());
-    }
-    assertThat(d).isInstanceOf(Delivery.Gap.class);
-    Delivery.Gap gap = (Delivery.Gap) d;
-    assertThat(gap.reason()).isEqualTo("slow");
-    assertThat(slowGot).hasSizeLessThanOrEqualTo(8);
-    assertThat(gap.resumeFrom()).isEqualTo(slowGot.isEmpty() ? slow.position() : slowGot.getLast().cursor());
-    assertThat(slow.isOpen()).isFalse();
-    assertThat(slow.next(SHORT)).as("an ended subscription delivers nothing").isNull();
-    assertThat(fx.metrics.gaps).hasValue(1);
-    assertThat(fx.metrics.conflated).hasPositiveValue();
+    // Now it reads: every event, in order, no gap, no conflation (it did not ask for any).
+    List<StoredEvent> slowGot = items(slow, total);
+    assertThat(ids(slowGot)).containsExactlyElementsOf(ids(appended));
+    assertThat(slow.position()).isEqualTo(appended.getLast().cursor());
+    assertThat(slow.isOpen()).isTrue();
+    assertThat(fx.metrics.gaps).hasValue(0);
+    assertThat(fx.metrics.conflated).hasValue(0);
 
-    Subscription resumed = fx.fanout.subscribe("t1", EventFilter.ALL, gap.resumeFrom());
-    List<StoredEvent> missed = appended.stream()
-        .filter(e -> !gap.resumeFrom().covers(e.partition(), e.offset())).toList();
-    List<StoredEvent> rest = items(resumed, missed.size());
-    assertThat(ids(rest)).containsExactlyElementsOf(ids(missed));
-    assertNothingMore(resumed, SHORT);
-
-    List<StoredEvent> seen = new ArrayList<>(slowGot);
-    seen.addAll(rest);
-    assertThat(seen).extracting(StoredEvent::offset).isSorted().doesNotHaveDuplicates();
-    Set<String> seenIds = new HashSet<>(ids(seen));
-    List<StoredEvent> lost = appended.stream().filter(e -> !seenIds.contains(e.event().id())).toList();
-    assertThat(lost).as("only conflated metric-like events are skipped").allMatch(FanoutTest::isMetricLike);
+    // And it is live again.
+    fx.append("t1", logs(1000, 1003));
+    assertThat(ids(items(slow, 3))).containsExactly("e1000", "e1001", "e1002");
+    assertNothingMore(slow, SHORT);
   }
 
   @Test
-  void metricLikeEventsConflateSoASlowSubscriberSeesTheLatestOfEachSeriesWithoutAGap() throws Exception {
+  void withConflationMetricLikeEventsConflateSoASubscriberBehindSeesTheLatestOfEachSeries() throws Exception {
     StreamFixture fx = start(4);
-    Subscription s = fx.fanout.subscribe("t1", EventFilter.ALL, null);
+    Subscriber s = fx.subscribe("t1", EventFilter.ALL, null, 1, true);
+    s.recorder().pause();
     List<StoredEvent> appended = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
       appended.addAll(fx.append("t1", metric("m" + i, "w1", "cpu"), event("h" + i, "agent.heartbeat", "w1", "r1")));
     }
     fx.awaitFannedOut();
+    s.recorder().resume();
 
     List<StoredEvent> got = items(s, 2);
     assertThat(ids(got)).as("only the latest of each series").containsExactly("m39", "h39");
@@ -312,7 +300,7 @@ class FanoutTest {
     }
     Cursor head = fx.log.head();
 
-    Subscription s = fx.fanout.subscribe("t1", EventFilter.ALL, foreign);
+    Subscriber s = fx.subscribe("t1", EventFilter.ALL, foreign);
     assertThat(s.next(SHORT)).isEqualTo(new Delivery.Reset(head));
     fx.append("t1", logs(3, 5));
 
@@ -321,88 +309,110 @@ class FanoutTest {
   }
 
   @Test
-  void endingMakesTheNextCallAGapWithTheResumablePosition() throws Exception {
+  void endingSendsAGapResumingAfterWhatTheConnectionWasGiven() throws Exception {
     StreamFixture fx = start(64);
     fx.append("t1", logs(0, 5));
-    Subscription s = fx.fanout.subscribe("t1", EventFilter.ALL, fx.log.beginning());
-    List<StoredEvent> got = items(s, 3);
+    Subscriber s = fx.subscribe("t1", EventFilter.ALL, fx.log.beginning());
+    List<StoredEvent> got = items(s, 5);
 
-    s.end("shutdown");
+    s.end(GapReason.SHUTDOWN);
 
-    assertThat(s.next(SHORT)).isEqualTo(new Delivery.Gap(got.getLast().cursor(), "shutdown"));
+    assertThat(s.next(SHORT)).isEqualTo(new Delivery.Gap(got.getLast().cursor(), GapReason.SHUTDOWN));
     assertThat(s.isOpen()).isFalse();
     assertThat(s.next(SHORT)).isNull();
     assertThat(fx.fanout.subscribers()).isZero();
-    assertThat(fx.metrics.gaps).as("only slow subscribers count as gaps").hasValue(0);
+    assertThat(fx.metrics.gaps).hasValue(1);
 
-    Subscription resumed = fx.fanout.subscribe("t1", EventFilter.ALL, got.getLast().cursor());
-    assertThat(ids(items(resumed, 2))).containsExactly("e3", "e4");
+    fx.append("t1", logs(5, 7));
+    Subscriber resumed = fx.subscribe("t1", EventFilter.ALL, got.getLast().cursor());
+    assertThat(ids(items(resumed, 2))).containsExactly("e5", "e6");
   }
 
   @Test
-  void endingALiveSubscriptionKeepsWhatWasDelivered() throws Exception {
+  void endingASubscriptionWaitingForItsReaderResumesFromWhatItWasGiven() throws Exception {
     StreamFixture fx = start(64);
-    Subscription s = fx.fanout.subscribe("t1", EventFilter.ALL, null);
+    Subscriber s = fx.subscribe("t1", EventFilter.ALL, null);
+    Cursor start = s.position();
+    s.recorder().pause();
     fx.append("t1", logs(0, 5));
-    List<StoredEvent> got = items(s, 2);
+    fx.awaitFannedOut();
 
-    s.end("revoked");
+    s.end(GapReason.REVOKED);
 
     Delivery d = s.next(SHORT);
-    assertThat(d).isEqualTo(new Delivery.Gap(got.getLast().cursor(), "revoked"));
-    Subscription resumed = fx.fanout.subscribe("t1", EventFilter.ALL, ((Delivery.Gap) d).resumeFrom());
-    assertThat(ids(items(resumed, 3))).containsExactly("e2", "e3", "e4");
+    assertThat(d).isEqualTo(new Delivery.Gap(start, GapReason.REVOKED));
+    Subscriber resumed = fx.subscribe("t1", EventFilter.ALL, ((Delivery.Gap) d).resumeFrom());
+    assertThat(ids(items(resumed, 5))).containsExactly("e0", "e1", "e2", "e3", "e4");
   }
 
   @Test
-  void endingWakesAConsumerWaitingForEvents() throws Exception {
+  void endingAnIdleSubscriptionSendsItsGapAtOnce() throws Exception {
     StreamFixture fx = start(64);
-    Subscription s = fx.fanout.subscribe("t1", EventFilter.ALL, null);
+    Subscriber s = fx.subscribe("t1", EventFilter.ALL, null);
     Cursor start = s.position();
-    CompletableFuture<Delivery> waiting = CompletableFuture.supplyAsync(() -> {
-      try {
-        return s.next(Duration.ofSeconds(30));
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    Thread.sleep(50);
-    long ended = System.nanoTime();
-    s.end("shutdown");
 
-    assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo(new Delivery.Gap(start, "shutdown"));
-    assertThat(Duration.ofNanos(System.nanoTime() - ended)).isLessThan(Duration.ofSeconds(5));
+    s.end(GapReason.SHUTDOWN);
+
+    assertThat(s.recorder().poll()).isEqualTo(new Delivery.Gap(start, GapReason.SHUTDOWN));
+  }
+
+  @Test
+  void endingASubscriptionWhoseReaderStoppedStillSendsItsGap() throws Exception {
+    StreamFixture fx = start(4);
+    Subscriber s = fx.subscribe("t1", EventFilter.ALL, null, 2, false);
+    Cursor start = s.position();
+    fx.append("t1", logs(0, 50));
+    fx.awaitFannedOut();
+
+    s.end(GapReason.REVOKED);
+
+    List<StoredEvent> got = new ArrayList<>();
+    Delivery d;
+    while ((d = s.next(SHORT)) instanceof Delivery.Item item) {
+      got.add(item.event());
+    }
+    assertThat(d).isEqualTo(new Delivery.Gap(got.isEmpty() ? start : got.getLast().cursor(), GapReason.REVOKED));
+    assertThat(s.isOpen()).isFalse();
   }
 
   @Test
   void closingTheFanoutEndsEverySubscriptionWithShutdown() throws Exception {
     StreamFixture fx = start(64);
     fx.append("t1", logs(0, 3));
-    Subscription replaying = fx.fanout.subscribe("t1", EventFilter.ALL, fx.log.beginning());
-    Subscription live = fx.fanout.subscribe("t2", EventFilter.ALL, null);
+    Subscriber replaying = fx.subscribe("t1", EventFilter.ALL, fx.log.beginning());
+    Subscriber live = fx.subscribe("t2", EventFilter.ALL, null);
     Cursor liveStart = live.position();
     StoredEvent first = items(replaying, 1).getFirst();
 
     fx.fanout.close();
 
-    assertThat(replaying.next(SHORT)).isEqualTo(new Delivery.Gap(first.cursor(), "shutdown"));
-    assertThat(live.next(SHORT)).isEqualTo(new Delivery.Gap(liveStart, "shutdown"));
+    List<StoredEvent> rest = new ArrayList<>();
+    Delivery d;
+    while ((d = replaying.next(SHORT)) instanceof Delivery.Item item) {
+      rest.add(item.event());
+    }
+    assertThat(d).isEqualTo(new Delivery.Gap(rest.isEmpty() ? first.cursor() : rest.getLast().cursor(),
+        GapReason.SHUTDOWN));
+    assertThat(live.next(SHORT)).isEqualTo(new Delivery.Gap(liveStart, GapReason.SHUTDOWN));
     assertThat(fx.fanout.subscribers()).isZero();
   }
 
   @Test
   void aClosedSubscriptionLeavesTheFanout() throws Exception {
     StreamFixture fx = start(64);
-    Subscription a = fx.fanout.subscribe("t1", EventFilter.ALL, null);
-    Subscription b = fx.fanout.subscribe("t1", EventFilter.ALL, null);
+    Subscriber a = fx.subscribe("t1", EventFilter.ALL, null);
+    Subscriber b = fx.subscribe("t1", EventFilter.ALL, null);
     assertThat(fx.fanout.subscribers()).isEqualTo(2);
 
     a.close();
+    b.recorder().pause();
     fx.append("t1", logs(0, 3));
     fx.awaitFannedOut();
 
     assertThat(fx.fanout.subscribers()).isEqualTo(1);
-    assertThat(fx.fanout.queued()).isEqualTo(3);
+    assertThat(fx.fanout.queued()).as("waiting for b's connection").isEqualTo(3);
+    assertThat(a.recorder().unread()).isZero();
+    b.recorder().resume();
     assertThat(ids(items(b, 3))).containsExactly("e0", "e1", "e2");
     assertThat(fx.fanout.queued()).isZero();
   }
@@ -410,14 +420,14 @@ class FanoutTest {
   @Test
   void manySubscribersEachGetEveryEvent() throws Exception {
     StreamFixture fx = start(2048);
-    List<Subscription> subs = Collections.synchronizedList(new ArrayList<>());
+    List<Subscriber> subs = Collections.synchronizedList(new ArrayList<>());
     for (int i = 0; i < 20; i++) {
-      subs.add(fx.fanout.subscribe("t1", EventFilter.ALL, null));
+      subs.add(fx.subscribe("t1", EventFilter.ALL, null));
     }
     for (int i = 0; i < 1000; i += 50) {
       fx.append("t1", logs(i, i + 50));
     }
-    for (Subscription s : subs) {
+    for (Subscriber s : subs) {
       assertThat(ids(items(s, 1000))).containsExactlyElementsOf(names(0, 1000));
     }
   }

@@ -36,9 +36,10 @@ final class AgentPipeFormat implements SseFormat {
   }
 
   @Override
-  public String message(String cursor, StoredEvent stored) {
+  public byte[] message(String cursor, StoredEvent stored) {
     JsonNode shown = shape(stored.event());
-    return shown == null ? null : "id: " + cursor + "\ndata: " + EventCodec.JSON.writeValueAsString(shown) + "\n\n";
+    return shown == null ? null
+        : SseFormat.utf8("id: " + cursor + "\ndata: " + EventCodec.JSON.writeValueAsString(shown) + "\n\n");
   }
 
   /** The AgentPipe event an Agentwatch event stands for, or null when it stands for none. */

@@ -43,7 +43,7 @@ public class AgentPipeStreamController {
     caller.require(Scope.READ);
     String conversation = conversationId == null || conversationId.isBlank() ? null : conversationId;
     sse.serve(caller, request, response, StreamRequests.filter(conversation, null, TYPES),
-        StreamRequests.cursor(lastEventId != null && !lastEventId.isBlank() ? lastEventId : after),
+        StreamRequests.cursor(lastEventId != null && !lastEventId.isBlank() ? lastEventId : after), false,
         new AgentPipeFormat(conversation, clock.instant()));
   }
 }

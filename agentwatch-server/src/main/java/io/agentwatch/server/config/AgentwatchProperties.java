@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param demo                run the simulated manager and worker agents
  * @param allowedOrigins      browser origins allowed besides the server's own ({@code *} for any)
  * @param rateLimit           events per second each tenant may ingest
- * @param subscriberQueue     events a live subscriber may have waiting before it gets a gap
+ * @param subscriberQueue     live events a subscriber may have waiting before it reads them from the log
  * @param heartbeatSeconds    seconds between SSE heartbeat comments
  */
 @ConfigurationProperties("agentwatch")

@@ -130,12 +130,14 @@ public class PipelineConfiguration {
 
   @Bean(destroyMethod = "close")
   Fanout fanout(EventLog log, PipelineMetrics metrics, Clock clock, AgentwatchProperties properties,
-      MeterRegistry registry, Connections connections) {
-    Fanout fanout = new Fanout(log, properties.subscriberQueue(), metrics, clock).start();
+      StreamProperties stream, MeterRegistry registry, Connections connections) {
+    Fanout fanout = new Fanout(log, properties.subscriberQueue(), stream.shards(), metrics, clock).start();
     Gauge.builder("agentwatch.stream.subscribers", fanout, Fanout::subscribers)
         .description("live subscriptions").register(registry);
     Gauge.builder("agentwatch.stream.queued", fanout, Fanout::queued)
         .description("events waiting in subscriber queues").register(registry);
+    Gauge.builder("agentwatch.stream.catching_up", fanout, Fanout::catchingUp)
+        .description("subscriptions reading from the log rather than live").register(registry);
     Gauge.builder("agentwatch.connections", connections, Connections::count)
         .description("open WebSocket and SSE connections").register(registry);
     return fanout;
@@ -147,8 +149,8 @@ public class PipelineConfiguration {
   }
 
   @Bean
-  Connections connections() {
-    return new Connections();
+  Connections connections(StreamProperties stream) {
+    return new Connections(stream.maxConnectionsPerKey(), stream.maxConnectionsPerTenant());
   }
 
   @Bean

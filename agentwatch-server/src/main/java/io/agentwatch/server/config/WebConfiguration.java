@@ -14,6 +14,7 @@ import io.agentwatch.server.stream.Connections;
 import io.agentwatch.server.stream.EventSocketHandler;
 import io.agentwatch.server.stream.OriginPolicy;
 import io.agentwatch.server.stream.SocketHandshake;
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -25,13 +26,19 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
-import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+import org.springframework.web.socket.server.jetty.JettyRequestUpgradeStrategy;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 
 /** HTTP and WebSocket wiring: authentication, CORS for configured origins, the socket endpoint. */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication
 @EnableWebSocket
 public class WebConfiguration implements WebMvcConfigurer {
+
+  /** The largest WebSocket message: the HTTP body limit plus room for the publish envelope. */
+  public static final long MAX_SOCKET_MESSAGE_BYTES = IngestController.MAX_BODY_BYTES + 64 * 1024;
+  /** Binary messages are refused with an error frame; this bounds what is read to say so. */
+  private static final long BINARY_LIMIT_BYTES = 64 * 1024;
 
   private final OriginPolicy origins;
 
@@ -72,18 +79,19 @@ public class WebConfiguration implements WebMvcConfigurer {
   }
 
   @Bean
-  WebSocketConfigurer eventSocketEndpoint(EventSocketHandler handler) {
+  WebSocketConfigurer eventSocketEndpoint(EventSocketHandler handler, Connections connections) {
+    JettyRequestUpgradeStrategy jetty = new JettyRequestUpgradeStrategy();
+    jetty.addWebSocketConfigurer(socket -> {
+      // A message (a publish) may be as large as an HTTP batch, plus its envelope. Jetty assembles
+      // its fragments in a buffer that grows only as they arrive, so an idle socket costs nothing.
+      socket.setMaxTextMessageSize(MAX_SOCKET_MESSAGE_BYTES);
+      socket.setMaxBinaryMessageSize(BINARY_LIMIT_BYTES);
+      // As before: an idle socket stays open; clients ping (the dashboard every 20 s).
+      socket.setIdleTimeout(Duration.ZERO);
+    });
     return (WebSocketHandlerRegistry registry) -> registry.addHandler(handler, "/api/v1/ws")
-        .addInterceptors(new SocketHandshake(origins))
+        .setHandshakeHandler(new DefaultHandshakeHandler(jetty))
+        .addInterceptors(new SocketHandshake(origins, connections))
         .setAllowedOriginPatterns("*");
-  }
-
-  /** Frames up to the HTTP body limit (plus envelope) are read whole, so big publishes work. */
-  @Bean
-  ServletServerContainerFactoryBean webSocketContainer() {
-    ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-    container.setMaxTextMessageBufferSize(IngestController.MAX_BODY_BYTES + 64 * 1024);
-    container.setMaxBinaryMessageBufferSize(64 * 1024);
-    return container;
   }
 }

@@ -34,6 +34,8 @@ public class IngestController {
 
   /** At most this many bytes per request body (API.md). */
   public static final int MAX_BODY_BYTES = 10 * 1024 * 1024;
+  /** How much of a too large body is read and thrown away so that its sender sees the 413. */
+  private static final long SWALLOW_BYTES = 16L * 1024 * 1024;
 
   private final Ingestor ingestor;
   private final IdempotencyKeys idempotency;
@@ -111,17 +113,34 @@ public class IngestController {
   public static byte[] readBody(HttpServletRequest request, String expected) throws IOException {
     long declared = request.getContentLengthLong();
     if (declared > MAX_BODY_BYTES) {
+      if (declared <= SWALLOW_BYTES) {
+        try (InputStream in = request.getInputStream()) {
+          discard(in, declared);
+        }
+      }
       throw tooLarge();
     }
     try (InputStream in = request.getInputStream()) {
       byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
       if (body.length > MAX_BODY_BYTES) {
+        // Read on (without keeping it) so that a client still sending gets the 413 rather than a
+        // connection reset; a body larger still is cut off with the connection.
+        discard(in, SWALLOW_BYTES);
         throw tooLarge();
       }
       if (body.length == 0) {
         throw ApiException.badRequest("body is empty; send " + expected);
       }
       return body;
+    }
+  }
+
+  private static void discard(InputStream in, long atMost) throws IOException {
+    byte[] scratch = new byte[64 * 1024];
+    long left = atMost;
+    int n;
+    while (left > 0 && (n = in.read(scratch, 0, (int) Math.min(scratch.length, left))) > 0) {
+      left -= n;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.agentwatch.server.ops;
 
 import io.agentwatch.core.stream.Fanout;
+import io.agentwatch.core.stream.GapReason;
 import java.time.Duration;
 import io.agentwatch.server.stream.Connections;
 import io.agentwatch.server.web.ApiException;
@@ -48,7 +49,7 @@ public final class Lifecycle implements SmartLifecycle {
     running = false;
     LOG.info("Stopping: refusing new ingest, ending {} live subscriptions with a resumable cursor",
         fanout.subscribers());
-    fanout.endAll("shutdown");
+    fanout.endAll(GapReason.SHUTDOWN);
     connections.closeAll(Duration.ofSeconds(10));
   }
 

@@ -16,6 +16,7 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
   private final Counter rejected;
   private final Counter conflated;
   private final Counter gaps;
+  private final Counter fellBehind;
   private final Timer ack;
   private final Timer delivery;
 
@@ -29,9 +30,12 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
     rejected = Counter.builder("agentwatch.events.rejected").description("invalid events refused")
         .register(registry);
     conflated = Counter.builder("agentwatch.stream.conflated")
-        .description("metric-like events replaced by a newer value in a slow subscriber's queue").register(registry);
-    gaps = Counter.builder("agentwatch.stream.gaps").description("gap notices sent to slow subscribers")
+        .description("metric-like events replaced by a newer value in a conflating subscriber's queue")
         .register(registry);
+    gaps = Counter.builder("agentwatch.stream.gaps")
+        .description("streams ended with a gap notice (shutdown, revoked key, store unavailable)").register(registry);
+    fellBehind = Counter.builder("agentwatch.stream.fell_behind")
+        .description("times a live subscriber fell behind and went on reading from the log").register(registry);
     ack = Timer.builder("agentwatch.ingest.ack.latency").description("from receiving a batch to its durable ack")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
@@ -74,6 +78,11 @@ public final class MicrometerPipelineMetrics implements PipelineMetrics {
   @Override
   public void conflated() {
     conflated.increment();
+  }
+
+  @Override
+  public void fellBehind() {
+    fellBehind.increment();
   }
 
   @Override

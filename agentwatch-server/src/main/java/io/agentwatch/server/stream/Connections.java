@@ -1,5 +1,8 @@
 package io.agentwatch.server.stream;
 
+import io.agentwatch.core.stream.GapReason;
+import io.agentwatch.server.auth.Caller;
+import io.agentwatch.server.web.ApiException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -12,25 +15,89 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The open long-lived connections (WebSocket sessions and SSE streams), so that revoking a key
- * closes its connections at once and shutdown can close them all.
+ * closes its connections at once and shutdown can close them all, and so that no key and no
+ * tenant holds more of them than its cap ({@code agentwatch.stream.max-connections-per-key} and
+ * {@code …-per-tenant}): past it, a new connection is refused with 429 naming the setting.
  */
 public final class Connections {
 
   /** Something that can be told to end: its subscriptions get a gap notice, then it closes. */
   public interface Closable {
     /** Starts ending; the future completes once the connection is closed. */
-    CompletableFuture<Void> end(String reason);
+    CompletableFuture<Void> end(GapReason reason);
   }
 
-  private final Map<Closable, String> open = new ConcurrentHashMap<>();
+  private record Holder(String keyId, String tenant) {}
 
-  /** Registers a connection made with {@code keyId} (null when auth is off). */
-  public void add(Closable connection, String keyId) {
-    open.put(connection, keyId == null ? "" : keyId);
+  private final int perKey;
+  private final int perTenant;
+  private final Map<Closable, Holder> open = new ConcurrentHashMap<>();
+  private final Map<String, Integer> byKey = new ConcurrentHashMap<>();
+  private final Map<String, Integer> byTenant = new ConcurrentHashMap<>();
+
+  public Connections(int perKey, int perTenant) {
+    if (perKey < 1 || perTenant < 1) {
+      throw new IllegalArgumentException("connection caps must be >= 1 but were " + perKey + " per key and "
+          + perTenant + " per tenant");
+    }
+    this.perKey = perKey;
+    this.perTenant = perTenant;
+  }
+
+  /**
+   * Refuses a new connection of {@code caller} when its key or tenant is at its cap (checked
+   * before a WebSocket upgrade or an SSE response starts; {@link #add} holds the cap exactly).
+   *
+   * @throws ApiException 429 naming the setting
+   */
+  public void admit(Caller caller) {
+    String key = keyOf(caller);
+    if (!key.isEmpty() && byKey.getOrDefault(key, 0) >= perKey) {
+      throw refused("this key holds " + perKey + " stream connections already",
+          "agentwatch.stream.max-connections-per-key (AGENTWATCH_STREAM_MAX_CONNECTIONS_PER_KEY)");
+    }
+    if (byTenant.getOrDefault(caller.tenant(), 0) >= perTenant) {
+      throw refused("tenant '" + caller.tenant() + "' holds " + perTenant + " stream connections already",
+          "agentwatch.stream.max-connections-per-tenant (AGENTWATCH_STREAM_MAX_CONNECTIONS_PER_TENANT)");
+    }
+  }
+
+  private static ApiException refused(String what, String setting) {
+    return ApiException.tooManyRequests(what + "; close some, or raise " + setting, Duration.ofSeconds(5));
+  }
+
+  /**
+   * Registers a connection of {@code caller}.
+   *
+   * @throws ApiException 429 when its key or tenant is at its cap (nothing is registered then)
+   */
+  public void add(Closable connection, Caller caller) {
+    String key = keyOf(caller);
+    synchronized (this) {
+      admit(caller);
+      if (!key.isEmpty()) {
+        byKey.merge(key, 1, Integer::sum);
+      }
+      byTenant.merge(caller.tenant(), 1, Integer::sum);
+      open.put(connection, new Holder(key, caller.tenant()));
+    }
   }
 
   public void remove(Closable connection) {
-    open.remove(connection);
+    synchronized (this) {
+      Holder holder = open.remove(connection);
+      if (holder == null) {
+        return;
+      }
+      if (!holder.keyId().isEmpty()) {
+        byKey.computeIfPresent(holder.keyId(), (k, n) -> n > 1 ? n - 1 : null);
+      }
+      byTenant.computeIfPresent(holder.tenant(), (t, n) -> n > 1 ? n - 1 : null);
+    }
+  }
+
+  private static String keyOf(Caller caller) {
+    return caller.keyId() == null ? "" : caller.keyId();
   }
 
   public int count() {
@@ -39,22 +106,20 @@ public final class Connections {
 
   /** The ids of the keys that hold open connections (connections without a key are not listed). */
   public Set<String> keyIds() {
-    Set<String> ids = new HashSet<>(open.values());
-    ids.remove("");
-    return ids;
+    return new HashSet<>(byKey.keySet());
   }
 
   public void closeKey(String keyId) {
-    open.forEach((c, k) -> {
-      if (k.equals(keyId)) {
-        c.end("revoked");
+    open.forEach((c, holder) -> {
+      if (holder.keyId().equals(keyId)) {
+        c.end(GapReason.REVOKED);
       }
     });
   }
 
   /** Ends every connection and waits (up to {@code wait}) until they are closed. */
   public void closeAll(Duration wait) {
-    CompletableFuture<?>[] closing = Set.copyOf(open.keySet()).stream().map(c -> c.end("shutdown"))
+    CompletableFuture<?>[] closing = Set.copyOf(open.keySet()).stream().map(c -> c.end(GapReason.SHUTDOWN))
         .toArray(CompletableFuture[]::new);
     try {
       CompletableFuture.allOf(closing).get(wait.toMillis(), TimeUnit.MILLISECONDS);

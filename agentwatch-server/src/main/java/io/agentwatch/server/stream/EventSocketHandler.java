@@ -3,16 +3,21 @@ package io.agentwatch.server.stream;
 import io.agentwatch.core.auth.KeyService;
 import io.agentwatch.core.ingest.Ingestor;
 import io.agentwatch.core.stream.Fanout;
+import io.agentwatch.core.stream.GapReason;
 import io.agentwatch.server.auth.Caller;
 import io.agentwatch.server.command.AgentChannels;
 import io.agentwatch.server.ingest.TenantRateLimits;
 import io.agentwatch.server.ops.Lifecycle;
+import io.agentwatch.server.web.ApiException;
+import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.websocket.core.CoreSession;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.jetty.JettyWebSocketSession;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 
 /** {@code GET /api/v1/ws}: hands each session's frames to its {@link SocketConnection}. */
@@ -41,26 +46,49 @@ public final class EventSocketHandler extends TextWebSocketHandler {
   }
 
   @Override
-  public void afterConnectionEstablished(WebSocketSession session) {
+  public void afterConnectionEstablished(WebSocketSession session) throws IOException {
     Caller caller = (Caller) session.getAttributes().get(SocketHandshake.CALLER);
+    SocketOutlet outlet = new SocketOutlet(coreSession(session), executor);
     SocketConnection connection =
-        new SocketConnection(session, caller, ingestor, fanout, rateLimits, lifecycle, agents, executor);
+        new SocketConnection(session, outlet, caller, ingestor, fanout, rateLimits, lifecycle, agents, executor);
+    try {
+      connections.add(connection, caller);
+    } catch (ApiException overCap) {
+      // Opened by a race past the upgrade's check: the cap holds all the same.
+      connection.sendError(429, overCap.getMessage(), null);
+      session.close(CloseStatus.POLICY_VIOLATION.withReason("too many connections"));
+      return;
+    }
     session.getAttributes().put(CONNECTION, connection);
-    connections.add(connection, caller.keyId());
     if (caller.keyId() != null && !keys.isActive(caller.keyId())) {
       // Revoked between authentication and registration: the revocation missed this connection.
-      connection.end("revoked");
+      connection.end(GapReason.REVOKED);
     }
+  }
+
+  /** Jetty's own session under Spring's, whose frames take ready-made bytes without a copy. */
+  private static CoreSession coreSession(WebSocketSession session) {
+    if (session instanceof JettyWebSocketSession jetty
+        && jetty.getNativeSession() instanceof org.eclipse.jetty.websocket.common.WebSocketSession nativeSession) {
+      return nativeSession.getCoreSession();
+    }
+    throw new IllegalStateException("the live endpoints need Jetty's WebSocket, but the session is " + session);
   }
 
   @Override
   protected void handleTextMessage(WebSocketSession session, TextMessage message) {
-    connection(session).receive(message.getPayload());
+    SocketConnection connection = connection(session);
+    if (connection != null) {
+      connection.receive(message.getPayload());
+    }
   }
 
   @Override
   protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
-    connection(session).sendError(400, "binary frames are not supported; send JSON text frames", null);
+    SocketConnection connection = connection(session);
+    if (connection != null) {
+      connection.sendError(400, "binary frames are not supported; send JSON text frames", null);
+    }
   }
 
   @Override

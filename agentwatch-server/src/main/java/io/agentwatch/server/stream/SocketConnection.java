@@ -7,6 +7,9 @@ import io.agentwatch.core.ingest.TooLargeException;
 import io.agentwatch.core.log.EventFilter;
 import io.agentwatch.core.log.UnavailableException;
 import io.agentwatch.core.stream.Fanout;
+import io.agentwatch.core.stream.GapReason;
+import io.agentwatch.core.stream.Subscription;
+import io.agentwatch.model.Cursor;
 import io.agentwatch.model.EventCodec;
 import io.agentwatch.model.EventValidator;
 import io.agentwatch.server.auth.Caller;
@@ -15,13 +18,14 @@ import io.agentwatch.server.ingest.IngestAnswers;
 import io.agentwatch.server.ingest.TenantRateLimits;
 import io.agentwatch.server.ops.Lifecycle;
 import io.agentwatch.server.web.ApiException;
-import jakarta.websocket.RemoteEndpoint;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -30,9 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.adapter.standard.StandardWebSocketSession;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -40,14 +42,21 @@ import tools.jackson.databind.JsonNode;
  * One agent's or dashboard's WebSocket: its frames in, and acks, events and notices out.
  *
  * <p>Every bad frame gets an {@code error} frame and the socket stays open. Replies to publishes
- * go out in publish order through an {@link AckSequencer}; each subscription runs in its own
- * {@link SubscriptionPump}.
+ * go out in publish order through an {@link AckSequencer}; each subscription pushes its events
+ * through a {@link SocketSubscriptionSink}; everything leaves through the connection's one
+ * non-blocking {@link SocketOutlet}, so no thread waits on a slow client.
  */
-final class SocketConnection implements Connections.Closable, SubscriptionPump.Sink, AgentChannels.Channel {
+final class SocketConnection implements Connections.Closable, AgentChannels.Channel {
 
   private static final Logger LOG = LoggerFactory.getLogger(SocketConnection.class);
-  private static final int MAX_SUBSCRIPTIONS = 100;
+  static final int MAX_SUBSCRIPTIONS = 100;
+  /** Subscribe and unsubscribe frames a connection may send: a burst of this many, then {@link #CHANGES_PER_SECOND}. */
+  static final int CHANGES_BURST = 100;
+  static final int CHANGES_PER_SECOND = 20;
+  private static final Set<String> SUBSCRIBE_FIELDS = Set.of("op", "id", "filter", "after", "batch", "conflate", "ref");
+  private static final Set<String> FILTER_FIELDS = Set.of("runId", "agentId", "types");
   private static final Duration SHUTDOWN_ACK_WAIT = Duration.ofSeconds(5);
+  private static final Duration GAP_WAIT = Duration.ofSeconds(1);
 
   private final WebSocketSession session;
   private final Caller caller;
@@ -56,16 +65,19 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
   private final TenantRateLimits rateLimits;
   private final Lifecycle lifecycle;
   private final AgentChannels agents;
-  private final ReentrantLock sendLock = new ReentrantLock();
-  private final Map<String, SubscriptionPump> pumps = new ConcurrentHashMap<>();
+  private final SocketOutlet outlet;
+  private final ReentrantLock welcomeLock = new ReentrantLock();
+  private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Void>> ending = new ConcurrentHashMap<>();
   private final AckSequencer acks;
-  private final RemoteEndpoint.Basic remote;
+  private final TokenBucket changes = new TokenBucket(CHANGES_BURST, CHANGES_PER_SECOND);
   private volatile boolean ended;
   private volatile String agentId;
 
-  SocketConnection(WebSocketSession session, Caller caller, Ingestor ingestor, Fanout fanout,
+  SocketConnection(WebSocketSession session, SocketOutlet outlet, Caller caller, Ingestor ingestor, Fanout fanout,
       TenantRateLimits rateLimits, Lifecycle lifecycle, AgentChannels agents, Executor executor) {
     this.session = session;
+    this.outlet = outlet;
     this.caller = caller;
     this.ingestor = ingestor;
     this.fanout = fanout;
@@ -73,7 +85,10 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     this.lifecycle = lifecycle;
     this.agents = agents;
     this.acks = new AckSequencer(this::frame, executor);
-    this.remote = batchingRemote(session);
+  }
+
+  Caller caller() {
+    return caller;
   }
 
   /** The agent that announced itself with {@code hello}, or null. */
@@ -104,8 +119,8 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     }
     try {
       switch (op) {
-        case "subscribe" -> subscribe(frame);
-        case "unsubscribe" -> unsubscribe(frame);
+        case "subscribe" -> subscribe(frame, ref);
+        case "unsubscribe" -> unsubscribe(frame, ref);
         case "hello" -> hello(frame);
         case "ping" -> frame(ref == null ? Map.of("op", "pong") : Map.of("op", "pong", "ref", ref));
         default -> sendError(400, "unknown op '" + op + "'; expected publish, subscribe, unsubscribe, hello or ping",
@@ -153,30 +168,72 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     }
   }
 
-  private void subscribe(JsonNode frame) {
+  private void subscribe(JsonNode frame, JsonNode ref) {
     caller.require(Scope.READ);
     lifecycle.requireAccepting();
+    spendChange();
+    unknownFields(frame, SUBSCRIBE_FIELDS, "");
     String id = text(frame, "id");
     if (id == null || id.isEmpty() || id.length() > 64) {
       throw ApiException.badRequest("subscribe needs an 'id' of 1-64 characters");
     }
-    if (pumps.containsKey(id)) {
+    if (subscriptions.containsKey(id)) {
       throw ApiException.badRequest("subscription '" + id + "' exists; unsubscribe first or pick another id");
     }
-    if (pumps.size() >= MAX_SUBSCRIPTIONS) {
+    if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
       throw ApiException.badRequest("at most " + MAX_SUBSCRIPTIONS + " subscriptions per connection");
     }
     JsonNode f = frame.get("filter");
     if (f != null && !f.isNull() && !f.isObject()) {
       throw ApiException.badRequest("filter must be an object with runId, agentId and types");
     }
+    if (f != null && f.isObject()) {
+      unknownFields(f, FILTER_FIELDS, "filter.");
+    }
     EventFilter filter = StreamRequests.filter(text(f, "runId"), text(f, "agentId"), types(f));
-    var after = StreamRequests.cursor(text(frame, "after"));
-    SubscriptionPump pump = new SubscriptionPump(id, fanout.subscribe(caller.tenant(), filter, after), this,
-        p -> pumps.remove(p.id(), p));
-    pumps.put(id, pump);
-    frame(Map.of("op", "subscribed", "sub", id));
-    Thread.ofVirtual().name("ws-sub-" + id).start(pump);
+    Cursor after = StreamRequests.cursor(text(frame, "after"));
+    boolean batch = flag(frame, "batch");
+    boolean conflate = flag(frame, "conflate");
+    CompletableFuture<Void> over = new CompletableFuture<>();
+    ending.put(id, over);
+    // Confirmed before the subscription starts, so its first events follow the confirmation.
+    frame(ref == null ? Map.of("op", "subscribed", "sub", id) : Map.of("op", "subscribed", "sub", id, "ref", ref));
+    SocketSubscriptionSink sink = new SocketSubscriptionSink(id, outlet, batch, reason -> {
+      subscriptions.remove(id);
+      ending.remove(id);
+      over.complete(null);
+    });
+    Subscription subscription = fanout.subscribe(caller.tenant(), filter, after, conflate, sink);
+    if (subscription.isOpen()) {
+      subscriptions.put(id, subscription);
+    }
+  }
+
+  private void spendChange() {
+    if (!changes.tryTake()) {
+      throw ApiException.tooManyRequests("more than " + CHANGES_PER_SECOND + " subscribe or unsubscribe frames a second"
+          + " (bursts of " + CHANGES_BURST + "); slow down", Duration.ofSeconds(1));
+    }
+  }
+
+  private static void unknownFields(JsonNode object, Set<String> known, String path) {
+    for (String name : object.propertyNames()) {
+      if (!known.contains(name)) {
+        throw ApiException.badRequest(path + name + " is not a subscribe option; known: "
+            + known.stream().sorted().map(k -> path + k).toList());
+      }
+    }
+  }
+
+  private static boolean flag(JsonNode frame, String field) {
+    JsonNode value = frame.get(field);
+    if (value == null || value.isNull()) {
+      return false;
+    }
+    if (!value.isBoolean()) {
+      throw ApiException.badRequest(field + " must be true or false but was " + value);
+    }
+    return value.booleanValue();
   }
 
   private static List<String> types(JsonNode filter) {
@@ -190,14 +247,20 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     return types.valueStream().map(JsonNode::stringValue).toList();
   }
 
-  private void unsubscribe(JsonNode frame) {
+  private void unsubscribe(JsonNode frame, JsonNode ref) {
+    spendChange();
     String id = text(frame, "id");
-    SubscriptionPump pump = id == null ? null : pumps.remove(id);
-    if (pump == null) {
+    Subscription subscription = id == null ? null : subscriptions.remove(id);
+    if (subscription == null) {
       throw ApiException.badRequest("no subscription with id '" + id + "'");
     }
-    pump.subscription().close();
-    frame(Map.of("op", "unsubscribed", "sub", id));
+    subscription.close();
+    CompletableFuture<Void> over = ending.remove(id);
+    if (over != null) {
+      over.complete(null);
+    }
+    frame(ref == null ? Map.of("op", "unsubscribed", "sub", id)
+        : Map.of("op", "unsubscribed", "sub", id, "ref", ref));
   }
 
   private void hello(JsonNode frame) {
@@ -212,14 +275,14 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     }
     AgentChannels.AgentKey agent = new AgentChannels.AgentKey(caller.tenant(), id);
     // Connected before the welcome goes out, so a command issued the moment the agent sees it finds
-    // the agent; and welcome first, since holding the send lock keeps any command sent to this
-    // connection meanwhile behind it. The commands that were waiting follow.
-    sendLock.lock();
+    // the agent; and welcome first, since commands to this connection wait for this lock, so they
+    // follow the welcome. The commands that were waiting follow.
+    welcomeLock.lock();
     try {
       agents.register(agent, this);
       frame(Map.of("op", "welcome", "agentId", id));
     } finally {
-      sendLock.unlock();
+      welcomeLock.unlock();
     }
     agents.welcomed(agent, this);
   }
@@ -229,32 +292,20 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
    * the socket closes — on shutdown once the acks in flight went out, on revocation at once.
    */
   @Override
-  public CompletableFuture<Void> end(String reason) {
+  public CompletableFuture<Void> end(GapReason reason) {
     ended = true;
-    pumps.values().forEach(p -> p.subscription().end(reason));
-    boolean revoked = "revoked".equals(reason);
-    CompletableFuture<Void> closedNow = new CompletableFuture<>();
-    Thread.ofVirtual().start(() -> {
-      if (!revoked) {
-        try {
-          acks.drained().get(SHUTDOWN_ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-          // Unacknowledged publishes are retried by the client; nothing was acked wrongly.
-        }
-      }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-      while (!pumps.isEmpty() && System.nanoTime() < deadline) {
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          break;
-        }
-      }
-      closeQuietly(revoked ? CloseStatus.POLICY_VIOLATION.withReason("key revoked")
-          : CloseStatus.GOING_AWAY.withReason("server shutting down; resume from your cursor"));
-      closedNow.complete(null);
-    });
-    return closedNow;
+    List<CompletableFuture<Void>> gaps = new ArrayList<>(ending.values());
+    subscriptions.values().forEach(s -> s.end(reason));
+    boolean revoked = reason == GapReason.REVOKED;
+    CompletableFuture<Void> acked = revoked ? CompletableFuture.completedFuture(null)
+        : acks.drained().completeOnTimeout(null, SHUTDOWN_ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+            .exceptionally(failure -> null);
+    CompletableFuture<Void> gapsSent = CompletableFuture.allOf(gaps.toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, GAP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    // Unacknowledged publishes are retried by the client; nothing was acked wrongly.
+    return acked.thenCombine(gapsSent, (a, b) -> null).thenRun(() -> closeQuietly(revoked
+        ? CloseStatus.POLICY_VIOLATION.withReason("key revoked")
+        : CloseStatus.GOING_AWAY.withReason("server shutting down; resume from your cursor")));
   }
 
   /** The socket closed: stop everything that serves it. */
@@ -264,7 +315,9 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     if (id != null) {
       agents.gone(new AgentChannels.AgentKey(caller.tenant(), id), this);
     }
-    pumps.values().forEach(p -> p.subscription().close());
+    subscriptions.values().forEach(Subscription::close);
+    subscriptions.clear();
+    ending.values().forEach(f -> f.complete(null));
   }
 
   void sendError(int status, String message, JsonNode ref) {
@@ -279,67 +332,23 @@ final class SocketConnection implements Connections.Closable, SubscriptionPump.S
     if (ref != null) {
       frame.put("ref", ref);
     }
+    if (status == 429) {
+      frame.put("retryAfterMs", 1000);
+    }
     return frame;
   }
 
   @Override
   public void frame(Map<String, ?> frame) {
-    raw(EventCodec.JSON.writeValueAsString(frame));
-    flush();
-  }
-
-  /**
-   * Sends a text frame; with the container's batching on it may wait in the socket's buffer until
-   * {@link #flush()}, so a burst of events costs a few writes instead of one per event.
-   */
-  @Override
-  public void raw(String json) {
-    sendLock.lock();
+    ByteBuffer bytes = ByteBuffer.wrap(EventCodec.JSON.writeValueAsBytes(frame));
+    welcomeLock.lock();
     try {
       if (session.isOpen()) {
-        session.sendMessage(new TextMessage(json));
+        outlet.send(bytes, false);
       }
-    } catch (IOException | IllegalStateException e) {
-      closeQuietly(CloseStatus.SESSION_NOT_RELIABLE);
     } finally {
-      sendLock.unlock();
+      welcomeLock.unlock();
     }
-  }
-
-  @Override
-  public void flush() {
-    if (remote == null) {
-      return;
-    }
-    sendLock.lock();
-    try {
-      if (session.isOpen()) {
-        remote.flushBatch();
-      }
-    } catch (IOException | IllegalStateException e) {
-      closeQuietly(CloseStatus.SESSION_NOT_RELIABLE);
-    } finally {
-      sendLock.unlock();
-    }
-  }
-
-  /** The container's endpoint with batching on, or null when the session is not a standard one. */
-  private static RemoteEndpoint.Basic batchingRemote(WebSocketSession session) {
-    if (session instanceof StandardWebSocketSession standard) {
-      try {
-        RemoteEndpoint.Basic basic = standard.getNativeSession().getBasicRemote();
-        basic.setBatchingAllowed(true);
-        return basic;
-      } catch (IOException | IllegalStateException e) {
-        return null;
-      }
-    }
-    return null;
-  }
-
-  @Override
-  public boolean open() {
-    return session.isOpen();
   }
 
   private void closeQuietly(CloseStatus status) {

@@ -1,27 +1,36 @@
 package io.agentwatch.server.stream;
 
+import io.agentwatch.server.auth.Caller;
 import io.agentwatch.server.auth.CallerResolver;
+import io.agentwatch.server.web.ApiException;
+import io.agentwatch.server.web.Problems;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.http.server.ServletServerHttpRequest;
+import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
 
 /**
  * Admits a WebSocket upgrade: the caller was authenticated by the API key filter (the path is
- * under {@code /api/}), and a browser's {@code Origin} must be allowed, else 403.
+ * under {@code /api/}), a browser's {@code Origin} must be allowed (else 403), and the caller's key
+ * and tenant must be below their connection caps (else 429 naming the setting).
  */
 public final class SocketHandshake implements HandshakeInterceptor {
 
   static final String CALLER = "agentwatch.caller";
 
   private final OriginPolicy origins;
+  private final Connections connections;
 
-  public SocketHandshake(OriginPolicy origins) {
+  public SocketHandshake(OriginPolicy origins, Connections connections) {
     this.origins = origins;
+    this.connections = connections;
   }
 
   @Override
@@ -29,11 +38,26 @@ public final class SocketHandshake implements HandshakeInterceptor {
       Map<String, Object> attributes) {
     String origin = request.getHeaders().getFirst(HttpHeaders.ORIGIN);
     if (!origins.allows(origin, request.getHeaders().getFirst(HttpHeaders.HOST))) {
-      response.setStatusCode(HttpStatus.FORBIDDEN);
-      return false;
+      return refuse(response, ApiException.forbidden("origin " + origin + " is not allowed"));
     }
-    attributes.put(CALLER, CallerResolver.from(((ServletServerHttpRequest) request).getServletRequest()));
+    Caller caller = CallerResolver.from(((ServletServerHttpRequest) request).getServletRequest());
+    try {
+      connections.admit(caller);
+    } catch (ApiException overCap) {
+      return refuse(response, overCap);
+    }
+    attributes.put(CALLER, caller);
     return true;
+  }
+
+  private static boolean refuse(ServerHttpResponse response, ApiException problem) {
+    HttpServletResponse servlet = ((ServletServerHttpResponse) response).getServletResponse();
+    try {
+      Problems.write(servlet, problem);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return false;
   }
 
   @Override

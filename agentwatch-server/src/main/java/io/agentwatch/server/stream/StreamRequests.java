@@ -37,6 +37,18 @@ public final class StreamRequests {
     }
   }
 
+  /** A {@code true}/{@code false} parameter; absent is false. */
+  public static boolean flag(String field, String value) {
+    if (value == null || value.isEmpty()) {
+      return false;
+    }
+    return switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw ApiException.badRequest(field + " must be true or false but was '" + value + "'");
+    };
+  }
+
   private static void checkName(String field, String value) {
     if (value != null && value.length() > 128) {
       throw ApiException.badRequest(field + " must be at most 128 characters");
