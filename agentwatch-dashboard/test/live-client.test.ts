@@ -78,7 +78,7 @@ describe('the live connection', () => {
   it('subscribes after the cursor of the REST snapshot it loaded', () => {
     expect(w.refetches).toBe(1);
     expect(w.socket.url).toContain('access_token=k');
-    expect(w.socket.subscriptions()).toEqual([{ op: 'subscribe', id: 'live-1', filter: {}, after: 'snap-0' }]);
+    expect(w.socket.subscriptions()).toEqual([{ op: 'subscribe', id: 'live-1', filter: {}, batch: true, after: 'snap-0' }]);
     expect(w.connection.getState().status).toBe('catching-up');
   });
 
@@ -96,6 +96,22 @@ describe('the live connection', () => {
     w.frame();
     expect(updates).toBe(1);
     expect(w.live.getState().events).toHaveLength(50);
+  });
+
+  it('applies batched frames whole, at most once per animation frame, and resumes after their cursor', () => {
+    let updates = 0;
+    w.live.subscribe(() => updates++);
+    const batch = (n: number) => Array.from({ length: n }, () => ev('log', 'a'));
+    const first = batch(30);
+    const second = batch(20);
+    w.socket.frame({ op: 'events', sub: 'live-1', cursor: first[29].cursor, events: first });
+    w.socket.frame({ op: 'events', sub: 'live-1', cursor: second[19].cursor, events: second });
+    w.socket.frame({ op: 'events', sub: 'ended-sub', cursor: 'x', events: batch(5) });
+    expect(w.live.getState().events).toHaveLength(0);
+    w.frame();
+    expect(updates).toBe(1);
+    expect(w.live.getState().events).toHaveLength(50);
+    expect(w.client.resumeCursor()).toBe(second[19].cursor);
   });
 
   it('resumes from the last received cursor after a drop, even before it was flushed', () => {
@@ -151,7 +167,7 @@ describe('the live connection', () => {
     w.socket.frame({ op: 'gap', sub: 'live-1', resumeFrom: a.cursor, reason: 'slow' });
     expect(w.connection.getState().status).toBe('catching-up');
     expect(w.connection.getState().gaps).toBe(1);
-    expect(w.socket.subscriptions()[1]).toEqual({ op: 'subscribe', id: 'live-2', filter: {}, after: a.cursor });
+    expect(w.socket.subscriptions()[1]).toEqual({ op: 'subscribe', id: 'live-2', filter: {}, batch: true, after: a.cursor });
     deliver(w.socket, 'live-1', ev('log', 'late'));
     deliver(w.socket, 'live-2', ev('log', 'b'));
     w.frame();

@@ -30,9 +30,21 @@ export class FrameBatcher {
 
   /** `live`: the event was delivered live rather than replayed from the log. */
   push(event: AwEvent, live = false) {
-    this.pending.push(event);
-    if (live) this.newestLive = event;
-    if (event.cursor) this.lastCursor = event.cursor;
+    this.pushAll([event], live);
+  }
+
+  /** The events of one frame, in order; `live` as for {@link push}. */
+  pushAll(events: AwEvent[], live = false) {
+    if (events.length === 0) return;
+    for (const event of events) this.pending.push(event);
+    const last = events[events.length - 1];
+    if (live) this.newestLive = last;
+    for (let i = events.length - 1; i >= 0; i--) {
+      if (events[i].cursor) {
+        this.lastCursor = events[i].cursor as string;
+        break;
+      }
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       this.schedule(() => this.flush());

@@ -50,11 +50,12 @@ export function backoff(attempt: number, random: () => number = Math.random): nu
 }
 
 /**
- * One WebSocket with one subscription to everything the key may read. Resumes from the last
- * cursor after a drop (backoff with jitter), resubscribes from `resumeFrom` after a `gap`, and
- * reloads REST state after a `reset`. Events go through a {@link FrameBatcher} into the store,
- * which drops redelivered ids. While live, a {@link LagMeter} measures how late the applied events
- * are, so the header can say "behind" instead of "live".
+ * One WebSocket with one batched subscription to everything the key may read: the server sends
+ * `events` frames holding as many events as are ready. Resumes from the last cursor after a drop
+ * (backoff with jitter), resubscribes from `resumeFrom` after a `gap`, and reloads REST state after
+ * a `reset`. Each frame's events go through a {@link FrameBatcher} into the store, which applies at
+ * most once per animation frame and drops redelivered ids. While live, a {@link LagMeter} measures
+ * how late the applied events are, so the header can say "behind" instead of "live".
  */
 export class LiveClient {
   private socket: SocketLike | null = null;
@@ -174,7 +175,7 @@ export class LiveClient {
 
   private subscribe(after: string | null) {
     this.subId = `live-${++this.subSeq}`;
-    const frame: Record<string, unknown> = { op: 'subscribe', id: this.subId, filter: {} };
+    const frame: Record<string, unknown> = { op: 'subscribe', id: this.subId, filter: {}, batch: true };
     if (after) frame.after = after;
     this.send(frame);
     this.conn({ status: after ? 'catching-up' : 'live' });
@@ -193,19 +194,21 @@ export class LiveClient {
         if (f.sub !== this.subId) return; // a frame of a subscription that already ended
         const event = f.event as AwEvent;
         if (typeof f.cursor === 'string') event.cursor = f.cursor;
-        if (this.deps.connection.getState().status === 'catching-up') {
-          const at = event.receivedAt ? Date.parse(event.receivedAt) : NaN;
-          if (Number.isFinite(at) && this.lag.serverNow() - at < RECENT_MS) this.goLive();
-          else this.armQuietTimer();
-        }
-        // Replayed events are old by nature ('catching up' says so); only live ones measure the lag.
-        this.batcher.push(event, this.deps.connection.getState().status === 'live');
+        this.received([event]);
+        return;
+      }
+      case 'events': {
+        if (f.sub !== this.subId || !Array.isArray(f.events) || f.events.length === 0) return;
+        const events = f.events as AwEvent[];
+        // Each event carries its own cursor; the frame's is the one after the last.
+        if (typeof f.cursor === 'string') events[events.length - 1].cursor = f.cursor;
+        this.received(events);
         return;
       }
       case 'gap': {
         if (f.sub !== this.subId) return;
         const c = this.deps.connection.getState();
-        this.conn({ status: 'gap', gaps: c.gaps + 1, lastError: `fell behind (${String(f.reason ?? 'slow')}); catching up` });
+        this.conn({ status: 'gap', gaps: c.gaps + 1, lastError: `stream ended (${String(f.reason ?? 'unknown reason')}); resuming` });
         const from = typeof f.resumeFrom === 'string' ? f.resumeFrom : this.resumeCursor();
         if (f.reason === 'revoked') return; // the server closes the socket; the reconnect finds out
         this.subscribe(from);
@@ -228,6 +231,18 @@ export class LiveClient {
         this.conn({ lastError: String(f.error ?? 'error from server') });
         return;
     }
+  }
+
+  /** Events of one frame, in order: into the batcher, which applies them with the next animation frame. */
+  private received(events: AwEvent[]) {
+    if (this.deps.connection.getState().status === 'catching-up') {
+      const newest = events[events.length - 1];
+      const at = newest.receivedAt ? Date.parse(newest.receivedAt) : NaN;
+      if (Number.isFinite(at) && this.lag.serverNow() - at < RECENT_MS) this.goLive();
+      else this.armQuietTimer();
+    }
+    // Replayed events are old by nature ('catching up' says so); only live ones measure the lag.
+    this.batcher.pushAll(events, this.deps.connection.getState().status === 'live');
   }
 
   private goLive() {

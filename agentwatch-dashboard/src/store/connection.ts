@@ -3,7 +3,8 @@ import { createStore } from 'zustand/vanilla';
 /**
  * The truth about the live connection, shown in the header:
  * connecting → catching-up (replaying stored events after the cursor) → live;
- * reconnecting (with `retryAt`) after a drop; gap while a subscription that fell behind is resumed.
+ * reconnecting (with `retryAt`) after a drop; gap while a subscription the server ended (a
+ * restart, say) is resumed. A client that reads slowly is never ended: the server catches it up.
  * While live, `lagMs` and `behind` say whether the page keeps up: a socket that stays open can still
  * deliver events seconds late when the browser cannot apply them as fast as they come.
  */
