@@ -186,6 +186,26 @@ public final class Subscription implements AutoCloseable {
   void offer(List<StoredEvent> events) {
     boolean drainNow = false;
     boolean startCatchUp = false;
+    List<StoredEvent> direct = null;
+    lock.lock();
+    try {
+      if (phase == Phase.ENDED) {
+        return;
+      }
+      if (phase == Phase.LIVE && sender == Sender.IDLE && queue.isEmpty() && events.size() <= MAX_BATCH
+          && sink.writable()) {
+        // The common case: nothing waits and the connection takes more, so the events go out now.
+        sender = Sender.DRAINING;
+        direct = events;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (direct != null) {
+      send(direct);
+      drain();
+      return;
+    }
     lock.lock();
     try {
       if (phase == Phase.ENDED) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentwatch.core.PipelineMetrics;
 import io.agentwatch.core.log.AppendResult;
 import io.agentwatch.core.log.EventFilter;
+import io.agentwatch.core.log.EventLog;
 import io.agentwatch.core.log.InMemoryEventLog;
 import io.agentwatch.model.Cursor;
 import io.agentwatch.model.Event;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class DeliveryPropertyTest {
 
-  private static final int ITERATIONS = 150;
+  private static final int ITERATIONS = 300;
   private static final int STEPS = 400;
   private static final List<String> TYPES = List.of("task.started", "task.completed", "agent.heartbeat", "metric",
       "log", "tool.called");
@@ -81,6 +84,66 @@ class DeliveryPropertyTest {
 
   private int nextId;
 
+  /**
+   * The log, read through a door the test can slip work into: between a read's answer and the
+   * reader's next step, other appends commit and are notified, as they would on other threads.
+   */
+  private static final class InterleavingLog implements EventLog {
+    final InMemoryEventLog log;
+    Runnable duringRead = () -> {};
+
+    InterleavingLog(InMemoryEventLog log) {
+      this.log = log;
+    }
+
+    @Override
+    public String storeId() {
+      return log.storeId();
+    }
+
+    @Override
+    public Cursor head() {
+      return log.head();
+    }
+
+    @Override
+    public Cursor beginning() {
+      return log.beginning();
+    }
+
+    @Override
+    public CompletableFuture<List<AppendResult>> append(String tenant, List<Event> events) {
+      return log.append(tenant, events);
+    }
+
+    @Override
+    public List<StoredEvent> read(String tenant, Cursor after, EventFilter filter, int limit) {
+      List<StoredEvent> read = log.read(tenant, after, filter, limit);
+      duringRead.run();
+      return read;
+    }
+
+    @Override
+    public List<StoredEvent> readAll(Cursor after, int limit) {
+      return log.readAll(after, limit);
+    }
+
+    @Override
+    public AutoCloseable tail(Consumer<List<StoredEvent>> listener) {
+      return log.tail(listener);
+    }
+
+    @Override
+    public void check() {
+      log.check();
+    }
+
+    @Override
+    public void close() {
+      log.close();
+    }
+  }
+
   @Test
   void everySubscriberGetsExactlyTheMatchingEventsInOrderWhateverItsPace() {
     long seed = Long.getLong("agentwatch.seed", System.nanoTime());
@@ -97,9 +160,23 @@ class DeliveryPropertyTest {
     nextId = 0;
     ManualExecutor tasks = new ManualExecutor();
     int capacity = 1 + random.nextInt(12);
+    InterleavingLog door = new InterleavingLog(log);
     // Not started: the test plays the log's notifier, late and in order.
-    Fanout fanout = new Fanout(log, capacity, PipelineMetrics.NONE, Clock.systemUTC(), tasks, List.of(Runnable::run));
+    Fanout fanout = new Fanout(door, capacity, PipelineMetrics.NONE, Clock.systemUTC(), tasks, List.of(Runnable::run));
     ArrayDeque<List<StoredEvent>> unnotified = new ArrayDeque<>();
+    // Now and then, while a subscription reads the log, others append and the fan-out hears of it.
+    door.duringRead = () -> {
+      if (random.nextInt(3) == 0) {
+        List<StoredEvent> stored = append(log, random.nextInt(4) == 0 ? "t2" : "t1",
+            randomEvents(random, 1 + random.nextInt(2 * capacity + 2)));
+        if (!stored.isEmpty()) {
+          unnotified.add(stored);
+        }
+        while (!unnotified.isEmpty() && random.nextBoolean()) {
+          fanout.accept(unnotified.poll());
+        }
+      }
+    };
     List<Reader> readers = new ArrayList<>();
     List<Reader> finished = new ArrayList<>();
 
@@ -150,6 +227,7 @@ class DeliveryPropertyTest {
     }
 
     // The end: every notification arrives, every client reads on, until nothing moves.
+    door.duringRead = () -> {};
     while (!unnotified.isEmpty()) {
       fanout.accept(unnotified.poll());
     }
@@ -166,6 +244,12 @@ class DeliveryPropertyTest {
       assertThat(ids(r.got)).as("%s: %s from %s", description, r.filter, r.from).containsExactlyElementsOf(ids(expected));
       assertThat(r.subscription.isOpen()).as(description).isTrue();
       assertThat(r.subscription.isCatchingUp()).as("%s: back to live", description).isFalse();
+    }
+    // A client that went away had what it read so far without a hole.
+    for (Reader r : finished) {
+      List<StoredEvent> expected = log.read(r.tenant, r.start, r.filter, r.got.size());
+      assertThat(ids(r.got)).as("%s: %s from %s, before it went away", description, r.filter, r.from)
+          .containsExactlyElementsOf(ids(expected));
     }
     fanout.close();
   }
