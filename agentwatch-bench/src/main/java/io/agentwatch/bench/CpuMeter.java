@@ -21,7 +21,7 @@ final class CpuMeter {
 
   /** The server's thread groups, in report order; names are /proc comm (15 chars at most). */
   static final List<String> THREAD_GROUPS = List.of(
-      "virtual-thread carriers", "SQLite writer", "log notifier", "projections", "Tomcat NIO", "GC", "JIT", "other");
+      "virtual-thread carriers", "SQLite writer", "log notifier", "projections", "fan-out", "Jetty", "GC", "JIT", "other");
 
   /** A reading; ticks are -1 when unknown. */
   record Sample(long nanos, long serverTicks, Map<String, Long> serverThreadTicks, long benchTicks,
@@ -132,8 +132,11 @@ final class CpuMeter {
     if (comm.startsWith("projection")) {
       return "projections";
     }
-    if (comm.startsWith("http-nio") || comm.startsWith("tomcat")) {
-      return "Tomcat NIO";
+    if (comm.startsWith("fanout-")) {
+      return "fan-out";
+    }
+    if (comm.startsWith("qtp") || comm.startsWith("jetty")) {
+      return "Jetty";
     }
     if (comm.startsWith("GC ") || comm.startsWith("G1 ")) {
       return "GC";

@@ -28,9 +28,14 @@ final class Envelopes implements EventBatches {
 
   /** One event; {@code ts} is an RFC 3339 instant. */
   void appendEvent(StringBuilder sb, int producer, long seq, String ts, long sentNanos) {
+    appendEvent(sb, runId, producer, seq, ts, sentNanos);
+  }
+
+  /** One event with this bench run's id, in run {@code eventRunId}. */
+  void appendEvent(StringBuilder sb, String eventRunId, int producer, long seq, String ts, long sentNanos) {
     sb.append("{\"id\":\"").append(runId).append('.').append(producer).append('.').append(seq)
         .append("\",\"type\":\"log\",\"agentId\":\"agent-").append(producer)
-        .append("\",\"runId\":\"").append(runId)
+        .append("\",\"runId\":\"").append(eventRunId)
         .append("\",\"ts\":\"").append(ts)
         .append("\",\"data\":{\"level\":\"info\",\"message\":\"").append(MESSAGE)
         .append("\",").append(SENT_NANOS).append(sentNanos).append("}}");
@@ -127,6 +132,24 @@ final class Envelopes implements EventBatches {
       return -1;
     }
     return negative ? -value : value;
+  }
+
+  /** Where the next {@code sentNanos} value starts in {@code bytes[from, to)}, or -1. */
+  static int nextSentNanos(byte[] bytes, int from, int to) {
+    int at = SubscriberState.indexOf(bytes, SENT_NANOS_BYTES, from, to);
+    return at < 0 ? -1 : at + SENT_NANOS_BYTES.length;
+  }
+
+  /** The decimal number at {@code at}, or -1 when there is none. */
+  static long number(byte[] bytes, int at, int to) {
+    boolean negative = at < to && bytes[at] == '-';
+    long value = 0;
+    int digits = 0;
+    for (int i = negative ? at + 1 : at; i < to && bytes[i] >= '0' && bytes[i] <= '9'; i++) {
+      value = value * 10 + (bytes[i] - '0');
+      digits++;
+    }
+    return digits == 0 ? -1 : negative ? -value : value;
   }
 
   private static String message(int chars) {

@@ -26,17 +26,20 @@ import java.util.concurrent.ThreadLocalRandom;
 final class RawSubscriber extends SubscriberState {
 
   private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  private static final byte[] EVENT = EVENT_PREFIX.getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_FRAME = 16 * 1024 * 1024;
 
   private final Socket socket;
   private final OutputStream out;
   private final InputStream in;
   private volatile boolean closing;
+  private volatile double framesPerSecond;
+  private long nextRead;
 
-  private RawSubscriber(Socket socket, InputStream in, String filter, boolean resubscribeOnGap,
+  private volatile boolean paused;
+
+  private RawSubscriber(Socket socket, InputStream in, String filter, boolean batch, boolean resubscribeOnGap,
       CountDownLatch subscribed) throws IOException {
-    super(filter, resubscribeOnGap, subscribed);
+    super(filter, batch, resubscribeOnGap, subscribed);
     this.socket = socket;
     this.out = socket.getOutputStream();
     this.in = in;
@@ -44,16 +47,25 @@ final class RawSubscriber extends SubscriberState {
 
   static RawSubscriber connect(URI base, String key, String filter, boolean resubscribeOnGap,
       CountDownLatch subscribed) throws IOException {
+    return connect(base, key, filter, false, resubscribeOnGap, subscribed, 64 * 1024);
+  }
+
+  /**
+   * @param batch       subscribe with {@code "batch":true}
+   * @param bufferBytes the read buffer (small for thousands of idle connections)
+   */
+  static RawSubscriber connect(URI base, String key, String filter, boolean batch, boolean resubscribeOnGap,
+      CountDownLatch subscribed, int bufferBytes) throws IOException {
     Socket socket = new Socket();
     try {
       int port = base.getPort() > 0 ? base.getPort() : 80;
       socket.connect(new InetSocketAddress(base.getHost(), port), 10_000);
       socket.setTcpNoDelay(true);
       socket.setSoTimeout(15_000);
-      InputStream in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+      InputStream in = new BufferedInputStream(socket.getInputStream(), bufferBytes);
       handshake(socket.getOutputStream(), in, base.getHost() + ":" + port, key);
       socket.setSoTimeout(0);
-      RawSubscriber s = new RawSubscriber(socket, in, filter, resubscribeOnGap, subscribed);
+      RawSubscriber s = new RawSubscriber(socket, in, filter, batch, resubscribeOnGap, subscribed);
       Thread.ofVirtual().name("raw-subscriber").start(s::readLoop);
       return s;
     } catch (IOException | RuntimeException e) {
@@ -104,11 +116,37 @@ final class RawSubscriber extends SubscriberState {
     }
   }
 
+  /** Stops reading after the frame in hand: the server's frames pile up in TCP buffers. */
+  void pause() {
+    paused = true;
+  }
+
+  void resume() {
+    paused = false;
+    java.util.concurrent.locks.LockSupport.unpark(reader);
+  }
+
+  /** Reads at most this many frames a second (0: as fast as they come). */
+  void readAtMost(double framesPerSecond) {
+    this.framesPerSecond = framesPerSecond;
+  }
+
+  /** Sends a {@code ping} frame; the answer ({@code pong}) counts with {@link #pongs()}. */
+  void ping() {
+    send("{\"op\":\"ping\"}");
+  }
+
+  private volatile Thread reader;
+
   private void readLoop() {
-    byte[] payload = new byte[8 * 1024];
+    reader = Thread.currentThread();
+    byte[] payload = new byte[1024];
     ByteArrayOutputStream fragments = new ByteArrayOutputStream();
     try {
       while (true) {
+        while (paused && !closing) {
+          java.util.concurrent.locks.LockSupport.park(this);
+        }
         int b0 = in.read();
         int b1 = in.read();
         if (b0 < 0 || b1 < 0) {
@@ -174,23 +212,20 @@ final class RawSubscriber extends SubscriberState {
   }
 
   private void onMessage(byte[] bytes, int len) {
-    if (startsWith(bytes, len, EVENT)) {
-      event(Envelopes.sentNanos(bytes, len));
-    } else {
-      control(new String(bytes, 0, len, StandardCharsets.UTF_8));
+    message(bytes, len);
+    if (framesPerSecond > 0) {
+      pace();
     }
   }
 
-  private static boolean startsWith(byte[] bytes, int len, byte[] prefix) {
-    if (len < prefix.length) {
-      return false;
+  /** Reads no faster than {@link #framesPerSecond}: a client that keeps only part of the pace. */
+  private void pace() {
+    long now = System.nanoTime();
+    long interval = (long) (1e9 / framesPerSecond);
+    nextRead = Math.max(nextRead + interval, now - 1_000_000_000L);
+    if (nextRead > now) {
+      java.util.concurrent.locks.LockSupport.parkNanos(nextRead - now);
     }
-    for (int i = 0; i < prefix.length; i++) {
-      if (bytes[i] != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   @Override

@@ -207,7 +207,7 @@ final class Report {
     return Double.isNaN(fraction) ? "—" : String.format(Locale.ROOT, "%.0f%%", fraction * 100);
   }
 
-  private static String cores(double cores) {
+  static String cores(double cores) {
     return Double.isNaN(cores) ? "—" : String.format(Locale.ROOT, "%.2f", cores);
   }
 

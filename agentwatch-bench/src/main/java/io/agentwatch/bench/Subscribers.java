@@ -71,6 +71,114 @@ final class Subscribers implements AutoCloseable {
   }
 
   /**
+   * Connects {@code count} lean subscribers ({@link RawSubscriber}, or {@link RawSseSubscriber}) to
+   * events matching {@code filter} (a filter object as JSON; for SSE, {@code {}} or one run's), and
+   * waits until every subscription is confirmed.
+   */
+  static Subscribers open(URI base, String key, FanoutBench.Transport transport, int count, String filter,
+      String runId) throws InterruptedException, IOException {
+    return open(count, i -> switch (transport) {
+      case WS, WS_BATCH -> RawSubscriber.connect(base, key, filter, transport == FanoutBench.Transport.WS_BATCH,
+          false, null, 16 * 1024);
+      case SSE -> RawSseSubscriber.connect(base, key, filter.equals("{}") ? "/api/v1/stream?batch=true"
+          : "/api/v1/stream?batch=true&runId=" + runId, null, 16 * 1024);
+    });
+  }
+
+  /** {@code count} WebSocket subscribers, the i-th following run {@code <runId>-<i mod runs>}. */
+  static Subscribers openSpread(URI base, String key, int count, String runId, int runs)
+      throws InterruptedException, IOException {
+    return open(count, i -> RawSubscriber.connect(base, key,
+        SubscriberState.runFilter(SpreadEnvelopes.run(runId, i % runs)), false, false, null, 4 * 1024));
+  }
+
+  /**
+   * {@code count} authenticated connections that only wait: WebSockets without a subscription, or
+   * SSE streams (of a run nobody sends to), on small client buffers.
+   */
+  static Subscribers openIdle(URI base, String key, FanoutBench.Transport transport, int count)
+      throws InterruptedException, IOException {
+    return open(count, i -> transport == FanoutBench.Transport.SSE
+        ? RawSseSubscriber.connect(base, key, "/api/v1/stream?runId=idle", null, 1024)
+        : RawSubscriber.connect(base, key, "{}", false, false, null, 1024), transport != FanoutBench.Transport.SSE);
+  }
+
+  interface Connector {
+    SubscriberState connect(int index) throws IOException;
+  }
+
+  private static Subscribers open(int count, Connector connector) throws InterruptedException, IOException {
+    return open(count, connector, false);
+  }
+
+  /** Connects and subscribes each (unless {@code connectOnly}), a few at a time, and waits for the confirmations. */
+  private static Subscribers open(int count, Connector connector, boolean connectOnly)
+      throws InterruptedException, IOException {
+    CountDownLatch subscribed = new CountDownLatch(connectOnly ? 0 : count);
+    List<SubscriberState> list = java.util.Collections.synchronizedList(new ArrayList<>(count));
+    Subscribers crowd = new Subscribers(list);
+    try (var executor = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+      List<java.util.concurrent.Future<?>> opening = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        int index = i;
+        opening.add(executor.submit(() -> {
+          SubscriberState s = connector.connect(index);
+          s.confirmTo(subscribed);
+          list.add(s);
+          if (!connectOnly) {
+            s.subscribe(null);
+          }
+          return null;
+        }));
+      }
+      for (var f : opening) {
+        f.get();
+      }
+      if (!subscribed.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException((count - subscribed.getCount()) + " of " + count
+            + " subscriptions confirmed after 60 s");
+      }
+    } catch (java.util.concurrent.ExecutionException e) {
+      crowd.close();
+      throw new IOException("cannot open " + count + " connections: " + e.getCause(), e.getCause());
+    } catch (RuntimeException | InterruptedException e) {
+      crowd.close();
+      throw e;
+    }
+    return new Subscribers(new ArrayList<>(list));
+  }
+
+  List<SubscriberState> members() {
+    return subscribers;
+  }
+
+  /** From now on every member counts only events sent at or after {@code sentNanos}. */
+  void measureFrom(long sentNanos) {
+    subscribers.forEach(s -> s.measureFrom(sentNanos));
+  }
+
+  /**
+   * How many members answer within {@code wait}: a WebSocket its {@code ping} with a
+   * {@code pong}, an SSE stream with a heartbeat comment.
+   */
+  long pingAll(FanoutBench.Transport transport, Duration wait) throws InterruptedException {
+    if (transport != FanoutBench.Transport.SSE) {
+      subscribers.forEach(s -> ((RawSubscriber) s).ping());
+    }
+    long deadline = System.nanoTime() + wait.toNanos();
+    long answered = 0;
+    while (System.nanoTime() < deadline) {
+      answered = subscribers.stream().filter(s -> transport == FanoutBench.Transport.SSE
+          ? ((RawSseSubscriber) s).heartbeats() > 0 : s.pongs() > 0).count();
+      if (answered == subscribers.size()) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    return answered;
+  }
+
+  /**
    * Waits until every subscriber has {@code expected} events, until no event arrived for
    * {@code idle}, or at most {@code max}; then reports.
    */
