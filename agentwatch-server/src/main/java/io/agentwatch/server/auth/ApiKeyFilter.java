@@ -7,6 +7,7 @@ import io.agentwatch.core.log.UnavailableException;
 import io.agentwatch.server.config.AgentwatchProperties;
 import io.agentwatch.server.web.ApiException;
 import io.agentwatch.server.web.Problems;
+import io.agentwatch.server.web.QueryParameters;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -101,7 +102,8 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
     if (apiKey != null && !apiKey.isBlank()) {
       return apiKey.trim();
     }
-    String token = request.getParameter("access_token");
+    // From the URL only: asking the container for a parameter would consume a form-encoded body.
+    String token = QueryParameters.first(request.getQueryString(), "access_token");
     return token == null || token.isBlank() ? null : token.trim();
   }
 }

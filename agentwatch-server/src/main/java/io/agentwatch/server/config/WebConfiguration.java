@@ -14,6 +14,7 @@ import io.agentwatch.server.stream.Connections;
 import io.agentwatch.server.stream.EventSocketHandler;
 import io.agentwatch.server.stream.OriginPolicy;
 import io.agentwatch.server.stream.SocketHandshake;
+import io.agentwatch.server.web.JsonBodyFilter;
 import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -46,6 +47,16 @@ public class WebConfiguration implements WebMvcConfigurer {
         new FilterRegistrationBean<>(new ApiKeyFilter(keys, tickets, properties));
     registration.addUrlPatterns("/api/*");
     registration.setOrder(0);
+    return registration;
+  }
+
+  /** After authentication: JSON bodies declared with another type are read as JSON ({@link JsonBodyFilter}). */
+  @Bean
+  FilterRegistrationBean<JsonBodyFilter> jsonBodyFilter() {
+    FilterRegistrationBean<JsonBodyFilter> registration =
+        new FilterRegistrationBean<>(new JsonBodyFilter(IngestController.MAX_BODY_BYTES));
+    registration.addUrlPatterns("/api/*");
+    registration.setOrder(1);
     return registration;
   }
 
