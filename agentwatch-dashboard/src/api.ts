@@ -56,7 +56,8 @@ async function send<T>(method: 'GET' | 'POST', path: string, key: string | null,
     } catch {
       // not problem+json; keep the status text
     }
-    if (res.status === 401 && key === currentKey && onUnauthorized) onUnauthorized();
+    // Only a key that was accepted before can stop being accepted: a request without one says nothing.
+    if (res.status === 401 && key && key === currentKey && onUnauthorized) onUnauthorized();
     throw new ApiError(res.status, `${res.status}: ${detail}`);
   }
   return res.json() as Promise<T>;
@@ -107,11 +108,13 @@ export const api = {
   },
 };
 
-/** The auth probe: 200 without a key means the server runs with auth off. */
+/**
+ * Whether the server runs with auth off, from `GET /api/v1/auth`, the one path open without a key,
+ * so the sign-in page never makes a request that fails with 401.
+ */
 export async function authIsOff(): Promise<boolean> {
   try {
-    await get('/api/v1/agents?limit=1', null);
-    return true;
+    return (await get<{ authRequired: boolean }>('/api/v1/auth', null)).authRequired === false;
   } catch {
     return false;
   }

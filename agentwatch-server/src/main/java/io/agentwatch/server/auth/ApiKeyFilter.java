@@ -23,7 +23,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code ?access_token=<key or stream ticket>} for browsers, which cannot set headers on EventSource or
  * WebSocket. A stream ticket ({@link StreamTickets}) is accepted only there and only on a GET, so a leaked
  * ticket can neither write nor mint more tickets. No or an unknown credential gets 401 before any handler
- * runs; scopes are checked by the handlers.
+ * runs; scopes are checked by the handlers. {@code GET /api/v1/auth} ({@link AuthModeController}) is open.
  */
 public final class ApiKeyFilter extends OncePerRequestFilter {
 
@@ -42,6 +42,10 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     if (!properties.auth()) {
       request.setAttribute(Caller.ATTRIBUTE, Caller.anonymousAdmin());
+      chain.doFilter(request, response);
+      return;
+    }
+    if ("GET".equals(request.getMethod()) && AuthModeController.PATH.equals(request.getRequestURI())) {
       chain.doFilter(request, response);
       return;
     }
