@@ -91,6 +91,9 @@ export const api = {
   agents: () => get<{ agents: AgentState[]; asOf: string }>('/api/v1/agents?limit=1000'),
   agent: (id: string) => get<AgentState>(`/api/v1/agents/${encodeURIComponent(id)}`),
   runs: (status?: string) => get<{ runs: RunState[]; asOf: string }>(`/api/v1/runs?${q({ status, limit: 200 })}`),
+  /** One page of every run (newest first), narrowed by `q` (run id, title or participant) and `status`. */
+  runsPage: (params: { q?: string; status?: string; after?: string | null; limit: number }) =>
+    get<{ runs: RunState[]; next: string | null; asOf: string }>(`/api/v1/runs?${q(params)}`),
   run: (id: string) => get<RunState>(`/api/v1/runs/${encodeURIComponent(id)}`),
   tasks: (id: string) => get<{ tasks: TaskState[] }>(`/api/v1/runs/${encodeURIComponent(id)}/tasks?limit=1000`),
   /** Stored events in log order, following `next` for at most `pages` pages of 1000. */
