@@ -42,7 +42,8 @@ async function send<T>(method: 'GET' | 'POST', path: string, key: string | null,
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    // Live state: never answered from the browser's cache (the server says no-store as well).
+    res = await fetch(path, { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, 'The server cannot be reached. Is it running?');
   }

@@ -156,6 +156,17 @@ class StateEndToEndTest {
   }
 
   @Test
+  void stateAnswersAreNeverStoredByABrowserSinceTheirETagVersionsOnlyTheEdits() {
+    scenario(ADMIN_KEY, "cached");
+    eventually("/api/v1/runs/cached", r -> r.get("totals").get("events").asLong() == 11);
+
+    HttpResponse<String> run = server.get("/api/v1/runs/cached", ADMIN_KEY);
+    assertThat(run.headers().firstValue("ETag")).isPresent();
+    assertThat(run.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(server.get("/api/v1/runs?limit=1", ADMIN_KEY).headers().firstValue("Cache-Control")).hasValue("no-store");
+  }
+
+  @Test
   void stateAtAnInstantIsRebuiltFromTheLog() {
     scenario(ADMIN_KEY, "travel");
     eventually("/api/v1/runs/travel", r -> r.get("totals").get("events").asLong() == 11);
