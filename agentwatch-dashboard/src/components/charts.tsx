@@ -46,7 +46,10 @@ export function LineChart({ points: complete, partial = null, title, unit, color
   }
   const t0 = points[0].t;
   const t1 = Math.max(points[points.length - 1].t, t0 + 1);
-  const vmax = Math.max(...points.map((p) => p.v)) * 1.1 || 1;
+  const top = Math.max(...points.map((p) => p.v));
+  // A whole-number top for counts keeps the axis labels distinct (0, 1, 2 rather than 0, 1, 1).
+  const vmax = top >= 1 ? Math.ceil(top * 1.1) : top * 1.1 || 1;
+  const label = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
   const x = (t: number) => pad.l + ((t - t0) / (t1 - t0)) * (width - pad.l - pad.r);
   const y = (v: number) => pad.t + (1 - v / vmax) * (height - pad.t - pad.b);
   const d = complete.map((p, i) => `${i ? 'L' : 'M'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join('');
@@ -56,20 +59,26 @@ export function LineChart({ points: complete, partial = null, title, unit, color
     <figure className="chart">
       <figcaption>
         {title}{' '}
-        {last && <span className="muted">{partial ? 'last full minute' : 'now'} {last.v.toFixed(1)}{unit}</span>}
-        {partial && <span className="muted partial-note"> · this minute so far {partial.v.toFixed(1)}{unit} (dashed)</span>}
+        {last && <span className="muted">{partial ? 'last full minute' : 'now'} {label(last.v)}{unit}</span>}
+        {partial && (
+          <span className="muted partial-note">
+            {last ? ' · ' : ''}this minute so far {label(partial.v)}{unit}{last ? ' (dashed)' : ''}
+          </span>
+        )}
       </figcaption>
       <svg width="100%" viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
             <line x1={pad.l} x2={width - pad.r} y1={y(vmax * f)} y2={y(vmax * f)} className="grid" />
-            <text x={pad.l - 4} y={y(vmax * f) + 4} textAnchor="end" className="axis">{(vmax * f).toFixed(0)}</text>
+            <text x={pad.l - 4} y={y(vmax * f) + 4} textAnchor="end" className="axis">{label(vmax * f)}</text>
           </g>
         ))}
         <text x={pad.l} y={height - 4} className="axis">{new Date(t0).toLocaleTimeString([], { hour12: false })}</text>
-        <text x={width - pad.r} y={height - 4} textAnchor="end" className="axis">
-          {new Date(t1).toLocaleTimeString([], { hour12: false })}
-        </text>
+        {points.length > 1 && (
+          <text x={width - pad.r} y={height - 4} textAnchor="end" className="axis">
+            {new Date(t1).toLocaleTimeString([], { hour12: false })}
+          </text>
+        )}
         {complete.length > 0 && <path d={d} fill="none" stroke={color} strokeWidth={1.5} />}
         {partial && (
           <g className="partial" data-testid="partial-point">
