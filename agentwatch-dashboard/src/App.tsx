@@ -4,6 +4,7 @@ import { SignIn } from './views/SignIn';
 import { Overview } from './views/Overview';
 import { LiveEvents } from './views/LiveEvents';
 import { RunView } from './views/RunView';
+import { RunsView } from './views/RunsView';
 import { AgentView } from './views/AgentView';
 import { AlertsView, useAlertActivity } from './views/AlertsView';
 import { api } from './api';
@@ -35,10 +36,11 @@ export function App() {
         <span className="brand">Agentwatch</span>
         <nav>
           {tab('overview', 'Overview')}
+          {tab('runs', 'Runs')}
           {tab('events', 'Live events')}
           <AlertsTab active={page === 'alerts'} />
-          {page === 'run' && <span className="tab active">Run {id}</span>}
-          {page === 'agent' && <span className="tab active">Agent {id}</span>}
+          {page === 'run' && <span className="tab active current">Run {id}</span>}
+          {page === 'agent' && <span className="tab active current">Agent {id}</span>}
         </nav>
         <ConnectionBadge />
         <button className="ghost" onClick={() => auth.getState().signOut()}>
@@ -47,6 +49,7 @@ export function App() {
       </header>
       <main>
         {page === 'events' ? <LiveEvents />
+          : page === 'runs' ? <RunsView />
           : page === 'alerts' ? <AlertsView />
           : page === 'run' && id ? <RunView runId={id} />
             : page === 'agent' && id ? <AgentView agentId={id} />

@@ -42,7 +42,8 @@ async function send<T>(method: 'GET' | 'POST', path: string, key: string | null,
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    // Live state: never answered from the browser's cache (the server says no-store as well).
+    res = await fetch(path, { method, headers, cache: 'no-store', body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, 'The server cannot be reached. Is it running?');
   }
@@ -56,7 +57,8 @@ async function send<T>(method: 'GET' | 'POST', path: string, key: string | null,
     } catch {
       // not problem+json; keep the status text
     }
-    if (res.status === 401 && key === currentKey && onUnauthorized) onUnauthorized();
+    // Only a key that was accepted before can stop being accepted: a request without one says nothing.
+    if (res.status === 401 && key && key === currentKey && onUnauthorized) onUnauthorized();
     throw new ApiError(res.status, `${res.status}: ${detail}`);
   }
   return res.json() as Promise<T>;
@@ -90,6 +92,9 @@ export const api = {
   agents: () => get<{ agents: AgentState[]; asOf: string }>('/api/v1/agents?limit=1000'),
   agent: (id: string) => get<AgentState>(`/api/v1/agents/${encodeURIComponent(id)}`),
   runs: (status?: string) => get<{ runs: RunState[]; asOf: string }>(`/api/v1/runs?${q({ status, limit: 200 })}`),
+  /** One page of every run (newest first), narrowed by `q` (run id, title or participant) and `status`. */
+  runsPage: (params: { q?: string; status?: string; after?: string | null; limit: number }) =>
+    get<{ runs: RunState[]; next: string | null; asOf: string }>(`/api/v1/runs?${q(params)}`),
   run: (id: string) => get<RunState>(`/api/v1/runs/${encodeURIComponent(id)}`),
   tasks: (id: string) => get<{ tasks: TaskState[] }>(`/api/v1/runs/${encodeURIComponent(id)}/tasks?limit=1000`),
   /** Stored events in log order, following `next` for at most `pages` pages of 1000. */
@@ -107,11 +112,13 @@ export const api = {
   },
 };
 
-/** The auth probe: 200 without a key means the server runs with auth off. */
+/**
+ * Whether the server runs with auth off, from `GET /api/v1/auth`, the one path open without a key,
+ * so the sign-in page never makes a request that fails with 401.
+ */
 export async function authIsOff(): Promise<boolean> {
   try {
-    await get('/api/v1/agents?limit=1', null);
-    return true;
+    return (await get<{ authRequired: boolean }>('/api/v1/auth', null)).authRequired === false;
   } catch {
     return false;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cycleEdges, positions } from '../src/views/GraphView';
+import { cycleEdges, nodeWidth, positions } from '../src/views/GraphView';
 import type { GraphReport } from '../src/types';
 
 function report(nodes: { id: string; quarantined?: boolean }[]): GraphReport {
@@ -25,5 +25,12 @@ describe('the causal graph view', () => {
     const activeMaxX = Math.max(at.m.x, at.w1.x);
     expect(at.w2.x).toBeGreaterThan(activeMaxX + 50);
     expect(Object.keys(at).sort()).toEqual(['m', 'w1', 'w2']);
+  });
+
+  it('sizes a node to hold its longest label line', () => {
+    expect(nodeWidth('m')).toBe(64);
+    const long = nodeWidth('a-rather-long-agent-id\nworker');
+    expect(long).toBeGreaterThan(nodeWidth('researcher\nworker'));
+    expect(long).toBeGreaterThanOrEqual('a-rather-long-agent-id'.length * 12 * 0.6);
   });
 });

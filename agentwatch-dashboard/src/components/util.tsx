@@ -54,6 +54,26 @@ export const time = (iso: string | null | undefined) => {
   const at = iso ? new Date(iso) : null;
   return at && Number.isFinite(at.getTime()) ? timeFormat.format(at) : '—';
 };
+const dayFormat = new Intl.DateTimeFormat([], { month: 'short', day: 'numeric' });
+
+/** A time of today as its clock time, an earlier one with its day too. */
+export function when(iso: string | null | undefined, now: number): string {
+  const at = iso ? new Date(iso) : null;
+  if (!at || !Number.isFinite(at.getTime())) return '—';
+  return new Date(now).toDateString() === at.toDateString() ? timeFormat.format(at)
+    : `${dayFormat.format(at)} ${timeFormat.format(at)}`;
+}
+
+/** A span of time in its two largest units: 850 ms, 42 s, 3m 05s, 2h 10m. */
+export function duration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 export const money = (usd: number | null | undefined) => `$${(usd ?? 0).toFixed(4)}`;
 export const int = (n: number | null | undefined) => intFormat.format(n ?? 0);
 

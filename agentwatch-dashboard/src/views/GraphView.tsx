@@ -35,12 +35,20 @@ export function positions(report: GraphReport, width: number, height: number): R
   return out;
 }
 
+/** Node width that holds its longest label line at the label font (a circle for short names). */
+export function nodeWidth(label: string): number {
+  const longest = Math.max(...label.split('\n').map((l) => l.length));
+  return Math.max(64, Math.round(longest * NODE_FONT_PX * 0.62 + 24));
+}
+
+const NODE_FONT_PX = 12;
+
 function elements(report: GraphReport, width: number, height: number): ElementDefinition[] {
   const loop = cycleEdges(report.cycles);
   const quarantined = new Set(report.nodes.filter((n) => n.quarantined).map((n) => n.id));
   const at = positions(report, width, height);
   const nodes: ElementDefinition[] = report.nodes.map((n) => ({
-    data: { id: n.id, label: n.role ? `${n.id}\n${n.role}` : n.id },
+    data: { id: n.id, label: n.role ? `${n.id}\n${n.role}` : n.id, w: nodeWidth(n.role ? `${n.id}\n${n.role}` : n.id) },
     position: at[n.id],
     classes: [n.quarantined ? 'quarantined' : '', n.offline || n.lost ? 'offline' : '', n.role ?? ''].join(' '),
   }));
@@ -57,14 +65,16 @@ function elements(report: GraphReport, width: number, height: number): ElementDe
 const STYLE: cytoscape.StylesheetJson = [
   { selector: 'node', style: {
     'background-color': '#2b3a4a', 'border-color': '#5ab0ff', 'border-width': 2, label: 'data(label)',
-    color: '#dfe7ef', 'font-size': 11, 'text-wrap': 'wrap', 'text-valign': 'center', width: 70, height: 70,
+    color: '#dfe7ef', 'font-size': NODE_FONT_PX, 'text-wrap': 'wrap', 'text-valign': 'center', 'text-halign': 'center',
+    shape: 'round-rectangle', width: 'data(w)', height: 48,
   } },
-  { selector: 'node.manager', style: { 'border-color': '#d7b4ff', shape: 'round-rectangle', width: 90 } },
+  { selector: 'node.manager', style: { 'border-color': '#d7b4ff' } },
   { selector: 'node.offline', style: { 'border-style': 'dashed', opacity: 0.6 } },
   { selector: 'node.quarantined', style: { 'border-color': '#ff7a7a', 'background-color': '#3a2222', 'border-style': 'double', 'border-width': 5 } },
   { selector: 'edge', style: {
     width: 'data(width)', 'line-color': '#55708a', 'target-arrow-color': '#55708a', 'target-arrow-shape': 'triangle',
-    'curve-style': 'bezier', label: 'data(label)', 'font-size': 9, color: '#9fb3c8', 'text-rotation': 'autorotate',
+    'curve-style': 'bezier', label: 'data(label)', 'font-size': 12, color: '#e6edf3', 'text-rotation': 'autorotate',
+    'text-background-color': '#0f151b', 'text-background-opacity': 0.85, 'text-background-padding': '2px',
   } },
   { selector: 'edge.loop', style: { 'line-color': '#ff7a7a', 'target-arrow-color': '#ff7a7a' } },
   { selector: 'edge.cut', style: { 'line-style': 'dotted', opacity: 0.35 } },

@@ -1,6 +1,7 @@
-import { memo, useMemo } from 'react';
+import { memo, useEffect, useMemo } from 'react';
+import { api, serverClockOffset } from '../api';
 import { Sparkline } from '../components/charts';
-import { Empty, ago, href, int, money, time, useNow } from '../components/util';
+import { Empty, ago, duration, href, int, money, time, useFetch, useNow, when } from '../components/util';
 import { live, useConnection, useLive } from '../session';
 import { useThrottledState } from '../store/throttle';
 import type { AgentState, RunState } from '../types';
@@ -20,8 +21,8 @@ export function Overview() {
 
   const sec = Math.floor(now / 1000) - 1; // the current second is still filling
   const rate = Array.from({ length: 60 }, (_, i) => perSecond[sec - 59 + i] ?? 0);
-  const min = Math.floor(now / 60000);
-  const errs = Array.from({ length: 30 }, (_, i) => errorsPerMinute[min - 29 + i] ?? 0);
+  const errs = useErrorsPerMinute(errorsPerMinute, now);
+  const errTotal = errs.reduce((a, b) => a + b, 0);
   const list = useMemo(() => Object.values(agents)
     .sort((a, b) => roleRank(a) - roleRank(b) || a.agentId.localeCompare(b.agentId)), [agents]);
   const running = useMemo(() => Object.values(runs).filter((r) => r.status === 'running')
@@ -36,8 +37,8 @@ export function Overview() {
           <Sparkline values={rate} label="events per second" />
         </div>
         <div className="rate">
-          <div className="label">errors / min <span className="muted">(last 30 min)</span></div>
-          <div className={errs[errs.length - 1] ? 'big bad' : 'big'}>{errs[errs.length - 1]}</div>
+          <div className="label">errors <span className="muted">(last 30 min)</span></div>
+          <div className={errTotal ? 'big bad' : 'big'} data-testid="errors-30m">{int(errTotal)}</div>
           <Sparkline values={errs} color="#ff7a7a" label="errors per minute" />
         </div>
         <div className="rate">
@@ -60,13 +61,76 @@ export function Overview() {
       {running.length === 0 ? (
         <Empty>No run is in progress. Runs appear when events carry a <code>runId</code>.</Empty>
       ) : (
-        <table className="grid-table">
+        <div className="table-scroll"><table className="grid-table">
           <thead><tr><th>run</th><th>started</th><th>last event</th><th>participants</th><th>tasks</th><th>events</th><th>tokens</th><th>cost</th></tr></thead>
           <tbody>
             {running.map((r) => <RunRow key={r.runId} run={r} now={now} />)}
           </tbody>
-        </table>
+        </table></div>
       )}
+
+      <h2>Recently finished <a className="small" href={href('/runs')}>all runs →</a></h2>
+      <RecentlyFinished now={now} />
+    </div>
+  );
+}
+
+const METRICS_REFRESH_MS = 10_000;
+
+/**
+ * Errors per minute over the last 30 minutes, from the server's rollups (`GET /api/v1/metrics`),
+ * so the chart shows what happened before sign-in too; asked again every 10 s, and soon after
+ * errors stream in.
+ */
+function useErrorsPerMinute(live: Record<number, number>, now: number): number[] {
+  const liveErrors = Object.values(live).reduce((a, b) => a + b, 0);
+  const since = Math.floor(now / 60_000) * 60_000 - 29 * 60_000;
+  const metrics = useFetch('overview-errors', () =>
+    api.metrics({ bucket: '1m', from: new Date(since + (serverClockOffset() ?? 0)).toISOString() }));
+  const { reload } = metrics;
+  const tick = Math.floor(now / METRICS_REFRESH_MS);
+  useEffect(() => { reload(); }, [tick, reload]);
+  useEffect(() => {
+    if (liveErrors === 0) return;
+    const t = setTimeout(reload, 1000);
+    return () => clearTimeout(t);
+  }, [liveErrors, reload]);
+  const byMinute = new Map<number, number>();
+  for (const p of metrics.data?.points ?? []) byMinute.set(Math.floor(Date.parse(p.start) / 60_000), p.errors);
+  const lastMinute = Math.floor((now + (serverClockOffset() ?? 0)) / 60_000);
+  return Array.from({ length: 30 }, (_, i) => byMinute.get(lastMinute - 29 + i) ?? 0);
+}
+
+/** The last runs that ended, one click from their run view, so a finished run never vanishes. */
+function RecentlyFinished({ now }: { now: number }) {
+  const finishedLive = useLive((s) => Object.values(s.runs).filter((r) => r.status !== 'running').length);
+  const recent = useFetch('recently-finished', () => api.runsPage({ status: 'completed', limit: 5 }));
+  const failed = useFetch('recently-failed', () => api.runsPage({ status: 'failed', limit: 5 }));
+  const { reload: reloadRecent } = recent;
+  const { reload: reloadFailed } = failed;
+  useEffect(() => { reloadRecent(); reloadFailed(); }, [finishedLive, reloadRecent, reloadFailed]);
+  const runs = [...(recent.data?.runs ?? []), ...(failed.data?.runs ?? [])]
+    .sort((a, b) => Date.parse(b.endedAt ?? b.lastEventAt ?? '') - Date.parse(a.endedAt ?? a.lastEventAt ?? ''))
+    .slice(0, 5);
+  if (runs.length === 0) return <Empty>No run has finished yet.</Empty>;
+  return (
+    <div className="table-scroll">
+      <table className="grid-table" data-testid="recent-runs">
+        <thead><tr><th>run</th><th>state</th><th>ended</th><th>took</th><th>tasks</th><th>events</th><th>cost</th></tr></thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.runId} className={r.status === 'failed' ? 'bad' : ''}>
+              <td><a href={href(`/run/${encodeURIComponent(r.runId)}`)}>{r.title ?? r.runId}</a></td>
+              <td><span className={`status s-${r.status}`}>{r.status}</span></td>
+              <td>{when(r.endedAt, now)}</td>
+              <td>{r.startedAt && r.endedAt ? duration(Date.parse(r.endedAt) - Date.parse(r.startedAt)) : '—'}</td>
+              <td>{r.tasks.completed}/{r.tasks.total}{r.tasks.failed ? `, ${r.tasks.failed} failed` : ''}</td>
+              <td>{int(r.totals.events)}</td>
+              <td>{money(r.totals.costUsd)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

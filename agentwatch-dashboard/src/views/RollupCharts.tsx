@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { api } from '../api';
-import { LineChart, type Point } from '../components/charts';
+import { api, serverClockOffset } from '../api';
+import { LineChart, splitPartial } from '../components/charts';
 import { useFetch } from '../components/util';
 import { useLive } from '../session';
 import type { RollupPoint } from '../types';
@@ -24,14 +24,20 @@ export function RollupCharts({ runId, agentId }: { runId?: string; agentId?: str
 
   if (metrics.error && !metrics.data) return <p className="muted small">Rollups unavailable: {metrics.error}</p>;
   const points = metrics.data?.points ?? [];
-  const series = (pick: (p: RollupPoint) => number | null): Point[] => points
-    .filter((p) => pick(p) != null).map((p) => ({ t: Date.parse(p.start), v: pick(p)! }));
+  // The minute still filling would read as a drop at the right edge; it is drawn apart (dashed).
+  const serverNow = Date.now() + (serverClockOffset() ?? 0);
+  const series = (pick: (p: RollupPoint) => number | null) => splitPartial(points
+    .filter((p) => pick(p) != null).map((p) => ({ t: Date.parse(p.start), end: Date.parse(p.end), v: pick(p)! })), serverNow);
+  const chart = (title: string, pick: (p: RollupPoint) => number | null, unit: string, color?: string) => {
+    const { complete, partial } = series(pick);
+    return <LineChart points={complete} partial={partial} title={title} unit={unit} color={color} empty={EMPTY} />;
+  };
   return (
     <div className="charts" data-testid="rollups">
-      <LineChart points={series((p) => p.events)} title="Events / min" unit="" empty={EMPTY} />
-      <LineChart points={series((p) => p.errors)} title="Errors / min" unit="" color="#ff7a7a" empty={EMPTY} />
-      <LineChart points={series((p) => p.tokens)} title="Tokens / min" unit="" color="#d7b4ff" empty={EMPTY} />
-      <LineChart points={series((p) => p.taskP95Ms)} title="Task p95" unit=" ms" color="#e6b450" empty={EMPTY} />
+      {chart('Events / min', (p) => p.events, '')}
+      {chart('Errors / min', (p) => p.errors, '', '#ff7a7a')}
+      {chart('Tokens / min', (p) => p.tokens, '', '#d7b4ff')}
+      {chart('Task p95', (p) => p.taskP95Ms, ' ms', '#e6b450')}
     </div>
   );
 }

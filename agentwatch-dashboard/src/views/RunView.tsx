@@ -126,10 +126,13 @@ function Timeline({ run, tasks, events, now }: { run: RunState; tasks: TaskState
             <path d="M0,0 L10,5 L0,10 z" fill="#d7b4ff" />
           </marker>
         </defs>
-        {ticks.map((t) => (
+        {ticks.map((t, i) => (
           <g key={t}>
             <line x1={x(t)} x2={x(t)} y1={top - 4} y2={H - 8} className="grid" />
-            <text x={x(t)} y={12} textAnchor="middle" className="axis">{new Date(t).toLocaleTimeString([], { hour12: false })}</text>
+            {/* The first and last labels are anchored inward, so neither is cut at the edge. */}
+            <text x={x(t)} y={12} textAnchor={tickAnchor(i, ticks.length)} className="axis" data-testid="tick">
+              {new Date(t).toLocaleTimeString([], { hour12: false })}
+            </text>
           </g>
         ))}
         {lanes.map((name, i) => (
@@ -172,6 +175,11 @@ function Timeline({ run, tasks, events, now }: { run: RunState; tasks: TaskState
       </svg>
     </div>
   );
+}
+
+/** How a time label sits on its tick: the last one ends there, the others are centred. */
+export function tickAnchor(i: number, count: number): 'start' | 'middle' | 'end' {
+  return i === count - 1 ? 'end' : 'middle';
 }
 
 function Transcript({ events }: { events: AwEvent[] }) {

@@ -91,14 +91,14 @@ final class KeysCommand implements Runnable {
         params.put("tenant", tenant);
         JsonNode answer = api.get(Api.query("api/v1/keys", params));
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%-28s %-16s %-24s %-28s %-24s %s%n", "ID", "TENANT", "SCOPES", "NAME", "CREATED", "STATE");
+        Table table = new Table("ID", "TENANT", "SCOPES", "NAME", "CREATED", "STATE");
         for (JsonNode k : answer.path("keys")) {
           String state = k.path("revoked").isString() ? "revoked " + k.path("revoked").asString()
               : k.path("lastUsed").isString() ? "used " + k.path("lastUsed").asString() : "unused";
-          out.printf("%-28s %-16s %-24s %-28s %-24s %s%n", k.path("id").asString(), k.path("tenant").asString(),
-              String.join(",", texts(k.path("scopes"))), k.path("name").asString(""), k.path("created").asString(),
-              state);
+          table.row(k.path("id").asString(), k.path("tenant").asString(), String.join(",", texts(k.path("scopes"))),
+              k.path("name").asString(""), k.path("created").asString(), state);
         }
+        table.print(out);
       }
     }
   }

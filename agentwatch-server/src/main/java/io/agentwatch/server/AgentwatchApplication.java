@@ -1,6 +1,7 @@
 package io.agentwatch.server;
 
 import io.agentwatch.core.state.ProjectionUpdater;
+import io.agentwatch.server.auth.KeysCommand;
 import java.time.Duration;
 import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
@@ -13,7 +14,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Starts Agentwatch: {@code java -jar agentwatch.jar} runs the embedded deployment;
  * {@code java -jar agentwatch.jar rebuild-projections} drops the agents, runs and tasks
- * projections, rebuilds them from the log and exits.
+ * projections, rebuilds them from the log and exits; {@code java -jar agentwatch.jar keys create
+ * --operator} makes a new operator key offline when the admin key is lost ({@link KeysCommand}).
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
@@ -22,6 +24,13 @@ public class AgentwatchApplication {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("rebuild-projections")) {
       rebuildProjections(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("keys")) {
+      int exit = KeysCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err);
+      if (exit != 0) {
+        System.exit(exit);
+      }
       return;
     }
     SpringApplication.run(AgentwatchApplication.class, args);

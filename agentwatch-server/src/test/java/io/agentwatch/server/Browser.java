@@ -44,6 +44,8 @@ final class Browser implements AutoCloseable {
     options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage", "--user-data-dir=" + profileDir.toAbsolutePath());
+    // The page's console (errors, failed requests) is read back by consoleErrors().
+    options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile())
         .usingAnyFreePort()
@@ -51,6 +53,18 @@ final class Browser implements AutoCloseable {
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().window().setSize(new Dimension(1400, 900));
     return new Browser(driver);
+  }
+
+  /** Console errors (and failed resource loads) the page logged since the last call. */
+  java.util.List<String> consoleErrors() {
+    return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+        .map(e -> e.getMessage()).toList();
+  }
+
+  /** Sets the window to a size, e.g. 390 x 844 for a phone. */
+  void resize(int width, int height) {
+    driver.manage().window().setSize(new Dimension(width, height));
   }
 
   void go(String url) {

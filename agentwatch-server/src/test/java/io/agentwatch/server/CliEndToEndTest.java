@@ -83,6 +83,13 @@ class CliEndToEndTest {
     assertThat(listed.lines()).anySatisfy(l -> assertThat(l).startsWith(id).contains("acme", "ingest,read",
         "cli-made", "unused"));
 
+    Result all = admin("keys", "list");
+    int name = all.lines().getFirst().indexOf("NAME");
+    assertThat(all.lines()).as("the admin key's long scopes end before its NAME column").anySatisfy(l -> {
+      assertThat(l).contains("ingest,read,admin,operator  ");
+      assertThat(l.substring(name)).startsWith("admin ");
+    });
+
     assertThat(admin("keys", "revoke", id).out()).contains("revoked " + id);
     assertThat(admin("keys", "list", "--tenant", "acme").lines())
         .anySatisfy(l -> assertThat(l).startsWith(id).contains("revoked "));

@@ -68,6 +68,11 @@ class DashboardBrowserTest {
   void signingInKeepsTheKeyOutOfUrlsAndLocalStorage() {
     browser.go("http://127.0.0.1:" + port + "/");
     browser.awaitText(".signin", "API key", SECONDS);
+    // A fresh profile on a server with auth on: no sign-out message, nothing failed in the console.
+    waitForQuiet();
+    assertThat(browser.driver.findElements(By.cssSelector(".signin .error"))).isEmpty();
+    assertThat(browser.text(".signin")).doesNotContain("401").doesNotContain("no longer accepts");
+    assertThat(browser.consoleErrors()).as("console errors on the sign-in page").isEmpty();
     browser.screenshot("0-sign-in");
     browser.find("#key").sendKeys(ADMIN_KEY);
     browser.find(".signin button[type=submit]").click();
@@ -120,6 +125,15 @@ class DashboardBrowserTest {
     browser.awaitText(".run-view .timeline", "worker-1", SECONDS);
     assertThat(browser.text(".run-view")).contains("Please summarise the report").contains("$0.0123");
     assertThat(browser.driver.findElements(By.cssSelector(".timeline line.msg"))).hasSize(2);
+    assertThat((Boolean) browser.script("""
+        const svg = document.querySelector('.timeline svg').getBoundingClientRect();
+        const ticks = [...document.querySelectorAll('.timeline [data-testid=tick]')].map(t => t.getBoundingClientRect());
+        return ticks.length > 0 && ticks.every(t => t.left >= svg.left - 0.5 && t.right <= svg.right + 0.5);"""))
+        .as("every time label of the timeline lies within it").isTrue();
+    // The events were stamped up to now, so this minute is still filling: drawn apart, not as a drop.
+    browser.await(SECONDS, () -> !browser.driver.findElements(By.cssSelector("[data-testid=partial-point]")).isEmpty(),
+        () -> "a partial rollup point in: " + browser.text("[data-testid=rollups]"));
+    assertThat(browser.text("[data-testid=rollups]")).contains("this minute so far");
     browser.screenshot("3-run");
   }
 
@@ -202,6 +216,8 @@ class DashboardBrowserTest {
     showRoute("run/run-ui");
     browser.awaitText(".graph-view", "quarantined: worker-2", SECONDS);
     assertThat(browser.driver.findElements(By.cssSelector("[data-testid=graph] canvas"))).isNotEmpty();
+    assertThat(browser.text(".graph-view .stats")).as("the stats line keeps its parts apart")
+        .containsPattern("agents\\s+\\d+ links").doesNotContainPattern("agents\\d|links\\w|\\d(clustering|avg|loops)");
     browser.screenshot("7-run-graph");
   }
 
@@ -227,6 +243,76 @@ class DashboardBrowserTest {
     browser.awaitText(".events-view", "50 shown", SECONDS);
     awaitAppliedSinceSignIn();
     browser.screenshot("9-after-restart");
+  }
+
+  @Test
+  @Order(10)
+  void aFinishedRunStaysOnTheRunsPageAndTheOverviewAndOneClickOpensIt() {
+    ingest(List.of(event("ui-run-done", "run.completed", "manager-1", "run-ui", Map.of())));
+    browser.driver.navigate().refresh();
+    browser.awaitText("[data-testid=connection]", "live", SECONDS);
+
+    browser.awaitText("[data-testid=recent-runs]", "run-ui", SECONDS);
+    // Errors come from the server's rollups: a reloaded page (counting from zero) still shows them.
+    browser.await(SECONDS, () -> !browser.text("[data-testid=errors-30m]").equals("0")
+            && !browser.text("[data-testid=errors-30m]").isEmpty(),
+        () -> "the errors of the last 30 min but it reads " + browser.text("[data-testid=errors-30m]"));
+    assertThat(browser.consoleErrors()).as("console errors after the restart and reload")
+        .allSatisfy(e -> assertThat(e).doesNotContain("401"));
+
+    showRoute("runs");
+    browser.awaitText(".runs-view", "run-ui", SECONDS);
+    browser.find(".runs-view input[type=search]").sendKeys("run-u");
+    browser.await(SECONDS, () -> browser.driver.findElements(By.cssSelector(".runs-table tbody tr")).size() == 1,
+        () -> "the search to leave one run but the page reads: " + browser.text(".runs-view"));
+    browser.awaitText(".runs-table", "completed", SECONDS);
+    browser.screenshot("10-runs");
+    browser.driver.findElement(By.linkText("run-ui")).click();
+    browser.awaitText(".run-view h1", "completed", SECONDS);
+    assertThat(browser.driver.getCurrentUrl()).endsWith("#/run/run-ui");
+  }
+
+  @Test
+  @Order(11)
+  void everyViewFitsAPhoneWhereAlertsAreReadAndAnAgentIsPaused() {
+    browser.resize(390, 844);
+    try {
+      for (String route : List.of("overview", "runs", "events", "run/run-ui", "agent/worker-1", "alerts")) {
+        showRoute(route);
+        browser.await(SECONDS, () -> !browser.text("main").isBlank() && !browser.text("main").contains("Loading"),
+            () -> route + " to load");
+        assertThat((Boolean) browser.script("""
+            const main = document.querySelector('main');
+            return document.documentElement.scrollWidth <= window.innerWidth && main.scrollWidth <= main.clientWidth + 1;"""))
+            .as(route + " is no wider than the phone (wide tables scroll inside their own box)").isTrue();
+        browser.screenshot("phone-" + route.replace('/', '-'));
+      }
+      showRoute("alerts");
+      browser.awaitText(".alerts-view", "inconsistent_agent", SECONDS);
+
+      try (TestSocket agent = server.socket(ADMIN_KEY)) {
+        agent.send(Map.of("op", "hello", "agentId", "worker-1"));
+        agent.next("welcome", SECONDS);
+        showRoute("agent/worker-1");
+        browser.awaitText(".commands", "Pause", SECONDS);
+        browser.driver.findElements(By.cssSelector(".commands button")).stream()
+            .filter(b -> b.getText().equals("Pause")).findFirst().orElseThrow().click();
+        assertThat(agent.next("command", SECONDS).get("command").get("type").stringValue()).isEqualTo("pause");
+        browser.screenshot("phone-agent-paused");
+      }
+
+      browser.find("header button.ghost").click();
+      browser.awaitText(".signin", "API key", SECONDS);
+      browser.screenshot("phone-sign-in");
+    } finally {
+      browser.resize(1400, 900);
+    }
+  }
+
+  /** Lets the page's first requests finish, so their console entries are in. */
+  private void waitForQuiet() {
+    browser.await(SECONDS, () -> (Boolean) browser.script(
+        "return performance.getEntriesByType('resource').every(e => e.responseEnd > 0)"), () -> "requests to settle");
   }
 
   /**

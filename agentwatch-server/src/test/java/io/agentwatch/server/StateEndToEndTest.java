@@ -135,6 +135,38 @@ class StateEndToEndTest {
   }
 
   @Test
+  void runsAreSearchedByIdTitleOrParticipantAndPagedWithTheSameSearch() {
+    scenario(ADMIN_KEY, "needle-one");
+    scenario(ADMIN_KEY, "needle-two");
+    scenario(ADMIN_KEY, "haystack");
+    eventually("/api/v1/runs/haystack", r -> r.get("totals").get("events").asLong() == 11);
+
+    List<String> found = new ArrayList<>();
+    String next = null;
+    do {
+      JsonNode page = get("/api/v1/runs?q=NEEDLE&limit=1" + (next == null ? "" : "&after=" + next));
+      page.get("runs").forEach(r -> found.add(r.get("runId").stringValue()));
+      next = page.get("next").isNull() ? null : page.get("next").stringValue();
+    } while (next != null);
+    assertThat(found).containsExactlyInAnyOrder("needle-one", "needle-two");
+
+    assertThat(get("/api/v1/runs?q=haystack-worker").get("runs").valueStream()
+        .map(r -> r.get("runId").stringValue()).toList()).containsExactly("haystack");
+    assertThat(get("/api/v1/runs?q=no-such-text").get("runs")).isEmpty();
+  }
+
+  @Test
+  void stateAnswersAreNeverStoredByABrowserSinceTheirETagVersionsOnlyTheEdits() {
+    scenario(ADMIN_KEY, "cached");
+    eventually("/api/v1/runs/cached", r -> r.get("totals").get("events").asLong() == 11);
+
+    HttpResponse<String> run = server.get("/api/v1/runs/cached", ADMIN_KEY);
+    assertThat(run.headers().firstValue("ETag")).isPresent();
+    assertThat(run.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(server.get("/api/v1/runs?limit=1", ADMIN_KEY).headers().firstValue("Cache-Control")).hasValue("no-store");
+  }
+
+  @Test
   void stateAtAnInstantIsRebuiltFromTheLog() {
     scenario(ADMIN_KEY, "travel");
     eventually("/api/v1/runs/travel", r -> r.get("totals").get("events").asLong() == 11);

@@ -7,6 +7,7 @@ import io.agentwatch.core.log.UnavailableException;
 import io.agentwatch.server.config.AgentwatchProperties;
 import io.agentwatch.server.web.ApiException;
 import io.agentwatch.server.web.Problems;
+import io.agentwatch.server.web.QueryParameters;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -22,7 +23,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code ?access_token=<key or stream ticket>} for browsers, which cannot set headers on EventSource or
  * WebSocket. A stream ticket ({@link StreamTickets}) is accepted only there and only on a GET, so a leaked
  * ticket can neither write nor mint more tickets. No or an unknown credential gets 401 before any handler
- * runs; scopes are checked by the handlers.
+ * runs; scopes are checked by the handlers. {@code GET /api/v1/auth} ({@link AuthModeController}) is open.
  */
 public final class ApiKeyFilter extends OncePerRequestFilter {
 
@@ -41,6 +42,10 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     if (!properties.auth()) {
       request.setAttribute(Caller.ATTRIBUTE, Caller.anonymousAdmin());
+      chain.doFilter(request, response);
+      return;
+    }
+    if ("GET".equals(request.getMethod()) && AuthModeController.PATH.equals(request.getRequestURI())) {
       chain.doFilter(request, response);
       return;
     }
@@ -101,7 +106,8 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
     if (apiKey != null && !apiKey.isBlank()) {
       return apiKey.trim();
     }
-    String token = request.getParameter("access_token");
+    // From the URL only: asking the container for a parameter would consume a form-encoded body.
+    String token = QueryParameters.first(request.getQueryString(), "access_token");
     return token == null || token.isBlank() ? null : token.trim();
   }
 }

@@ -24,7 +24,7 @@ public record PostgresProperties(
     PostgresConfig.Timescale timescale) {
 
   /** @throws IllegalArgumentException naming the setting that is missing or wrong */
-  PostgresConfig toConfig() {
+  public PostgresConfig toConfig() {
     if (url == null || url.isBlank()) {
       throw new IllegalArgumentException(
           "agentwatch.store=postgres needs agentwatch.postgres.url (AGENTWATCH_POSTGRES_URL), e.g."

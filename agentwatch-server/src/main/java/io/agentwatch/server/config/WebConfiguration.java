@@ -14,14 +14,20 @@ import io.agentwatch.server.stream.Connections;
 import io.agentwatch.server.stream.EventSocketHandler;
 import io.agentwatch.server.stream.OriginPolicy;
 import io.agentwatch.server.stream.SocketHandshake;
+import io.agentwatch.server.web.JsonBodyFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.CorsRegistry;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
@@ -54,6 +60,32 @@ public class WebConfiguration implements WebMvcConfigurer {
     registration.addUrlPatterns("/api/*");
     registration.setOrder(0);
     return registration;
+  }
+
+  /** After authentication: JSON bodies declared with another type are read as JSON ({@link JsonBodyFilter}). */
+  @Bean
+  FilterRegistrationBean<JsonBodyFilter> jsonBodyFilter() {
+    FilterRegistrationBean<JsonBodyFilter> registration =
+        new FilterRegistrationBean<>(new JsonBodyFilter(IngestController.MAX_BODY_BYTES));
+    registration.addUrlPatterns("/api/*");
+    registration.setOrder(1);
+    return registration;
+  }
+
+  /**
+   * API answers are live state: never stored by a browser. Their ETags version the editable fields
+   * (for If-Match), not the whole answer, so a stored copy revalidated with If-None-Match would
+   * come back 304 with counters long out of date.
+   */
+  @Override
+  public void addInterceptors(InterceptorRegistry registry) {
+    registry.addInterceptor(new HandlerInterceptor() {
+      @Override
+      public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        return true;
+      }
+    }).addPathPatterns("/api/**");
   }
 
   @Override

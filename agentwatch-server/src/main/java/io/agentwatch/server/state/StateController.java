@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -111,6 +112,7 @@ public class StateController {
       @RequestParam(required = false) String agentId,
       @RequestParam(required = false) String from,
       @RequestParam(required = false) String to,
+      @RequestParam(required = false) String q,
       @RequestParam(required = false) String sort,
       @RequestParam(required = false) String after,
       @RequestParam(required = false) String limit) {
@@ -118,6 +120,7 @@ public class StateController {
     int n = limit(limit);
     Instant fromTs = Params.instant("from", from);
     Instant toTs = Params.instant("to", to);
+    String search = Params.optional(q) == null ? null : q.trim().toLowerCase(Locale.ROOT);
     Listing<RunState> listing = switch (orDefault(sort, "-startedAt")) {
       case "startedAt" -> new Listing<>(r -> Listing.instantKey(r.startedAt), r -> r.runId, false);
       case "-startedAt" -> new Listing<>(r -> Listing.instantKey(r.startedAt), r -> r.runId, true);
@@ -128,8 +131,19 @@ public class StateController {
     Predicate<RunState> filter = r -> (status == null || status.equals(r.status))
         && (agentId == null || r.participants.containsKey(agentId))
         && (fromTs == null || !r.startedAt.isBefore(fromTs))
-        && (toTs == null || r.startedAt.isBefore(toTs));
+        && (toTs == null || r.startedAt.isBefore(toTs))
+        && (search == null || mentions(r, search));
     return json(projections.read(caller.tenant(), p -> page("runs", listing.page(p.runs(), filter, after, n))));
+  }
+
+  /** {@code q}: the run id, title or a participant's id contains the (lower-cased) text. */
+  private static boolean mentions(RunState run, String text) {
+    return contains(run.runId, text) || contains(run.title, text)
+        || run.participants.keySet().stream().anyMatch(agent -> contains(agent, text));
+  }
+
+  private static boolean contains(String value, String lowerText) {
+    return value != null && value.toLowerCase(Locale.ROOT).contains(lowerText);
   }
 
   @GetMapping("/api/v1/runs/{runId}")

@@ -63,7 +63,17 @@ public final class PostgresDatabase implements AutoCloseable {
    * @throws UnavailableException when the server cannot be reached or the migration fails
    */
   public static PostgresDatabase open(PostgresConfig config) {
-    return open(config, null);
+    return open(config, null, false);
+  }
+
+  /**
+   * Opens the store whichever log it keeps or follows, for offline administration that touches
+   * neither the log nor the history (issuing a key while the nodes are stopped).
+   *
+   * @throws UnavailableException when the server cannot be reached or the migration fails
+   */
+  public static PostgresDatabase openForAdministration(PostgresConfig config) {
+    return open(config, null, true);
   }
 
   /**
@@ -77,13 +87,13 @@ public final class PostgresDatabase implements AutoCloseable {
    */
   public static PostgresDatabase openFollowing(PostgresConfig config, String logStoreId, int logPartitions) {
     Cursor.beginning(logStoreId, logPartitions); // validates both, with their values in the message
-    return open(config, new FollowedLog(logStoreId, logPartitions));
+    return open(config, new FollowedLog(logStoreId, logPartitions), false);
   }
 
   /** The log a store follows instead of keeping its own. */
   private record FollowedLog(String storeId, int partitions) {}
 
-  private static PostgresDatabase open(PostgresConfig config, FollowedLog followed) {
+  private static PostgresDatabase open(PostgresConfig config, FollowedLog followed, boolean anyLog) {
     HikariDataSource pool = null;
     try {
       pool = new HikariDataSource(poolConfig(config));
@@ -105,7 +115,7 @@ public final class PostgresDatabase implements AutoCloseable {
       }
       Map<String, String> meta = readMeta(pool);
       boolean follows = meta.containsKey(FOLLOWED_LOG);
-      if (followed == null && follows) {
+      if (followed == null && follows && !anyLog) {
         throw new SQLException("the store (schema " + config.schema() + ") holds the history of the Kafka log "
             + meta.get("store_id") + "; start with agentwatch.log=kafka, or use another schema");
       }
