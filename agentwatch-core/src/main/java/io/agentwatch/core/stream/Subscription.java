@@ -150,9 +150,11 @@ public final class Subscription implements AutoCloseable {
   void start(Cursor after) {
     Cursor head = log.head();
     boolean reset = after != null && after.isStaleFor(head);
-    boolean catchingUp = after != null && !reset || overflowed;
+    boolean catchingUp;
     lock.lock();
     try {
+      // Live events offered before this point overflowed the queue: read them from the log.
+      catchingUp = after != null && !reset || overflowed;
       position = after == null || reset ? head : after;
       queue.removeCovered(position);
       if (catchingUp) {

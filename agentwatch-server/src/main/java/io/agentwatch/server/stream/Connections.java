@@ -27,11 +27,25 @@ public final class Connections {
     CompletableFuture<Void> end(GapReason reason);
   }
 
-  private record Holder(String keyId, String tenant) {}
+  /**
+   * A connection's place under the caps, taken before a WebSocket upgrade answers (so the cap is
+   * exact even when the next upgrade comes before this one's socket is registered) and given
+   * back when the connection closes or the upgrade fails.
+   */
+  public static final class Reservation {
+    private final String keyId;
+    private final String tenant;
+    private boolean released;
+
+    private Reservation(String keyId, String tenant) {
+      this.keyId = keyId;
+      this.tenant = tenant;
+    }
+  }
 
   private final int perKey;
   private final int perTenant;
-  private final Map<Closable, Holder> open = new ConcurrentHashMap<>();
+  private final Map<Closable, Reservation> open = new ConcurrentHashMap<>();
   private final Map<String, Integer> byKey = new ConcurrentHashMap<>();
   private final Map<String, Integer> byTenant = new ConcurrentHashMap<>();
 
@@ -45,12 +59,11 @@ public final class Connections {
   }
 
   /**
-   * Refuses a new connection of {@code caller} when its key or tenant is at its cap (checked
-   * before a WebSocket upgrade or an SSE response starts; {@link #add} holds the cap exactly).
+   * Refuses a new connection of {@code caller} when its key or tenant is at its cap.
    *
    * @throws ApiException 429 naming the setting
    */
-  public void admit(Caller caller) {
+  public synchronized void admit(Caller caller) {
     String key = keyOf(caller);
     if (!key.isEmpty() && byKey.getOrDefault(key, 0) >= perKey) {
       throw refused("this key holds " + perKey + " stream connections already",
@@ -67,32 +80,51 @@ public final class Connections {
   }
 
   /**
-   * Registers a connection of {@code caller}.
+   * Takes a place for a new connection of {@code caller}.
+   *
+   * @throws ApiException 429 when its key or tenant is at its cap (nothing is taken then)
+   */
+  public synchronized Reservation reserve(Caller caller) {
+    admit(caller);
+    String key = keyOf(caller);
+    if (!key.isEmpty()) {
+      byKey.merge(key, 1, Integer::sum);
+    }
+    byTenant.merge(caller.tenant(), 1, Integer::sum);
+    return new Reservation(key, caller.tenant());
+  }
+
+  /** Gives a place back (once; later calls do nothing). */
+  public synchronized void release(Reservation reservation) {
+    if (reservation.released) {
+      return;
+    }
+    reservation.released = true;
+    if (!reservation.keyId.isEmpty()) {
+      byKey.computeIfPresent(reservation.keyId, (k, n) -> n > 1 ? n - 1 : null);
+    }
+    byTenant.computeIfPresent(reservation.tenant, (t, n) -> n > 1 ? n - 1 : null);
+  }
+
+  /** Registers an open connection in the place it reserved. */
+  public void add(Closable connection, Reservation reservation) {
+    open.put(connection, reservation);
+  }
+
+  /**
+   * Reserves and registers a connection of {@code caller} at once.
    *
    * @throws ApiException 429 when its key or tenant is at its cap (nothing is registered then)
    */
   public void add(Closable connection, Caller caller) {
-    String key = keyOf(caller);
-    synchronized (this) {
-      admit(caller);
-      if (!key.isEmpty()) {
-        byKey.merge(key, 1, Integer::sum);
-      }
-      byTenant.merge(caller.tenant(), 1, Integer::sum);
-      open.put(connection, new Holder(key, caller.tenant()));
-    }
+    add(connection, reserve(caller));
   }
 
+  /** The connection closed: it leaves the registry and gives its place back. */
   public void remove(Closable connection) {
-    synchronized (this) {
-      Holder holder = open.remove(connection);
-      if (holder == null) {
-        return;
-      }
-      if (!holder.keyId().isEmpty()) {
-        byKey.computeIfPresent(holder.keyId(), (k, n) -> n > 1 ? n - 1 : null);
-      }
-      byTenant.computeIfPresent(holder.tenant(), (t, n) -> n > 1 ? n - 1 : null);
+    Reservation reservation = open.remove(connection);
+    if (reservation != null) {
+      release(reservation);
     }
   }
 
@@ -110,8 +142,8 @@ public final class Connections {
   }
 
   public void closeKey(String keyId) {
-    open.forEach((c, holder) -> {
-      if (holder.keyId().equals(keyId)) {
+    open.forEach((c, reservation) -> {
+      if (reservation.keyId.equals(keyId)) {
         c.end(GapReason.REVOKED);
       }
     });

@@ -8,7 +8,6 @@ import io.agentwatch.server.auth.Caller;
 import io.agentwatch.server.command.AgentChannels;
 import io.agentwatch.server.ingest.TenantRateLimits;
 import io.agentwatch.server.ops.Lifecycle;
-import io.agentwatch.server.web.ApiException;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -51,14 +50,7 @@ public final class EventSocketHandler extends TextWebSocketHandler {
     SocketOutlet outlet = new SocketOutlet(coreSession(session), executor);
     SocketConnection connection =
         new SocketConnection(session, outlet, caller, ingestor, fanout, rateLimits, lifecycle, agents, executor);
-    try {
-      connections.add(connection, caller);
-    } catch (ApiException overCap) {
-      // Opened by a race past the upgrade's check: the cap holds all the same.
-      connection.sendError(429, overCap.getMessage(), null);
-      session.close(CloseStatus.POLICY_VIOLATION.withReason("too many connections"));
-      return;
-    }
+    connections.add(connection, (Connections.Reservation) session.getAttributes().get(SocketHandshake.RESERVATION));
     session.getAttributes().put(CONNECTION, connection);
     if (caller.keyId() != null && !keys.isActive(caller.keyId())) {
       // Revoked between authentication and registration: the revocation missed this connection.
@@ -102,6 +94,9 @@ public final class EventSocketHandler extends TextWebSocketHandler {
     if (connection != null) {
       connection.closed();
       connections.remove(connection);
+    } else if (session.getAttributes().get(SocketHandshake.RESERVATION) instanceof Connections.Reservation r) {
+      // Closed before it was registered: its place goes back all the same.
+      connections.release(r);
     }
   }
 

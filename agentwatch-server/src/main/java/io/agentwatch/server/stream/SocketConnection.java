@@ -298,7 +298,7 @@ final class SocketConnection implements Connections.Closable, AgentChannels.Chan
     subscriptions.values().forEach(s -> s.end(reason));
     boolean revoked = reason == GapReason.REVOKED;
     CompletableFuture<Void> acked = revoked ? CompletableFuture.completedFuture(null)
-        : acks.drained().completeOnTimeout(null, SHUTDOWN_ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+        : acks.drained().copy().completeOnTimeout(null, SHUTDOWN_ACK_WAIT.toMillis(), TimeUnit.MILLISECONDS)
             .exceptionally(failure -> null);
     CompletableFuture<Void> gapsSent = CompletableFuture.allOf(gaps.toArray(CompletableFuture[]::new))
         .completeOnTimeout(null, GAP_WAIT.toMillis(), TimeUnit.MILLISECONDS);

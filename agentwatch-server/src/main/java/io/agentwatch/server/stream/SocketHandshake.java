@@ -24,6 +24,7 @@ import org.springframework.web.socket.server.HandshakeInterceptor;
 public final class SocketHandshake implements HandshakeInterceptor {
 
   static final String CALLER = "agentwatch.caller";
+  static final String RESERVATION = "agentwatch.connection-reservation";
 
   private final OriginPolicy origins;
   private final Connections connections;
@@ -41,11 +42,14 @@ public final class SocketHandshake implements HandshakeInterceptor {
       return refuse(response, ApiException.forbidden("origin " + origin + " is not allowed"));
     }
     Caller caller = CallerResolver.from(((ServletServerHttpRequest) request).getServletRequest());
+    Connections.Reservation reservation;
     try {
-      connections.admit(caller);
+      reservation = connections.reserve(caller);
     } catch (ApiException overCap) {
       return refuse(response, overCap);
     }
+    attributes.put(RESERVATION, reservation);
+    ((ServletServerHttpRequest) request).getServletRequest().setAttribute(RESERVATION, reservation);
     attributes.put(CALLER, caller);
     return true;
   }
@@ -60,7 +64,14 @@ public final class SocketHandshake implements HandshakeInterceptor {
     return false;
   }
 
+  /** An upgrade that failed or was refused after its place was reserved gives the place back. */
   @Override
   public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
-      Exception exception) {}
+      Exception exception) {
+    Object reserved = ((ServletServerHttpRequest) request).getServletRequest().getAttribute(RESERVATION);
+    int status = ((ServletServerHttpResponse) response).getServletResponse().getStatus();
+    if (reserved instanceof Connections.Reservation reservation && (exception != null || status != 101)) {
+      connections.release(reservation);
+    }
+  }
 }

@@ -1,9 +1,7 @@
 package io.agentwatch.server.stream;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CoreSession;
@@ -27,13 +25,12 @@ final class SocketOutlet {
   static final long LOW_WATER = 16 * 1024;
 
   private final CoreSession session;
-  private final Executor wakeUps;
   private final AtomicLong unwritten = new AtomicLong();
-  private final ConcurrentLinkedQueue<Runnable> waiters = new ConcurrentLinkedQueue<>();
+  private final Waiters waiters;
 
   SocketOutlet(CoreSession session, Executor wakeUps) {
     this.session = session;
-    this.wakeUps = wakeUps;
+    this.waiters = new Waiters(wakeUps);
   }
 
   /**
@@ -63,10 +60,7 @@ final class SocketOutlet {
 
   /** Runs {@code resume} on another thread once the connection is writable (at once if it is). */
   void whenWritable(Runnable resume) {
-    waiters.add(resume);
-    if (writable()) {
-      wake();
-    }
+    waiters.add(resume, writable());
   }
 
   /** Bytes handed over and not yet written. */
@@ -75,19 +69,8 @@ final class SocketOutlet {
   }
 
   private void written(int size) {
-    if (unwritten.addAndGet(-size) < LOW_WATER && !waiters.isEmpty()) {
-      wake();
-    }
-  }
-
-  private void wake() {
-    Runnable waiter;
-    while ((waiter = waiters.poll()) != null) {
-      try {
-        wakeUps.execute(waiter);
-      } catch (RejectedExecutionException e) {
-        return;
-      }
+    if (unwritten.addAndGet(-size) < LOW_WATER && waiters.any()) {
+      waiters.wake();
     }
   }
 }

@@ -17,9 +17,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -40,11 +38,10 @@ final class SseStream implements SubscriberSink, WriteListener, AsyncListener, C
   private final AsyncContext async;
   private final ServletOutputStream out;
   private final SseFormat format;
-  private final Executor wakeUps;
   private final Consumer<SseStream> onClose;
   private final ReentrantLock lock = new ReentrantLock();
   private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
-  private final ConcurrentLinkedQueue<Runnable> waiters = new ConcurrentLinkedQueue<>();
+  private final Waiters waiters;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private long unwritten;
   private boolean flushPending;
@@ -58,7 +55,7 @@ final class SseStream implements SubscriberSink, WriteListener, AsyncListener, C
     this.async = async;
     this.out = out;
     this.format = format;
-    this.wakeUps = wakeUps;
+    this.waiters = new Waiters(wakeUps);
     this.onClose = onClose;
   }
 
@@ -96,10 +93,7 @@ final class SseStream implements SubscriberSink, WriteListener, AsyncListener, C
 
   @Override
   public void whenWritable(Runnable resume) {
-    waiters.add(resume);
-    if (writable()) {
-      wake();
-    }
+    waiters.add(resume, writable());
   }
 
   @Override
@@ -199,21 +193,10 @@ final class SseStream implements SubscriberSink, WriteListener, AsyncListener, C
     } catch (IOException | IllegalStateException e) {
       return true;
     }
-    if (unwritten < LOW_WATER && !waiters.isEmpty()) {
-      wake();
+    if (unwritten < LOW_WATER && waiters.any()) {
+      waiters.wake();
     }
     return false;
-  }
-
-  private void wake() {
-    Runnable waiter;
-    while ((waiter = waiters.poll()) != null) {
-      try {
-        wakeUps.execute(waiter);
-      } catch (RejectedExecutionException e) {
-        return;
-      }
-    }
   }
 
   @Override
