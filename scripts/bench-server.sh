@@ -6,7 +6,7 @@
 # A trap removes $WORK and stops the server when the calling script exits.
 source scripts/java-home.sh
 
-SERVER_JAR=agentwatch-server/target/agentwatch.jar
+SERVER_JAR=${SERVER_JAR:-agentwatch-server/target/agentwatch.jar}   # another build of the server, to compare
 BENCH_JAR=agentwatch-bench/target/agentwatch-bench.jar
 BENCH_LIB=agentwatch-bench/target/lib
 
@@ -44,10 +44,10 @@ start_bench_server() {
     jfr=("-XX:StartFlightRecording=filename=$WORK/server.jfr,settings=profile,dumponexit=true")
   fi
   echo "[bench] starting the server on 127.0.0.1:$PORT (data in $WORK/data)" >&2
+  # The key goes in through the environment, out of process listings.
   # shellcheck disable=SC2086  # SERVER_JAVA_OPTS is a list of JVM options
-  java ${SERVER_JAVA_OPTS:-} "${jfr[@]}" -jar "$SERVER_JAR" \
-    --server.address=127.0.0.1 --server.port="$PORT" \
-    --agentwatch.data-dir="$WORK/data" --agentwatch.admin-key="$KEY" \
+  AGENTWATCH_ADMIN_KEY="$KEY" java ${SERVER_JAVA_OPTS:-} "${jfr[@]}" -jar "$SERVER_JAR" \
+    --server.address=127.0.0.1 --server.port="$PORT" --agentwatch.data-dir="$WORK/data" \
     --agentwatch.rate-limit=10000000 --agentwatch.demo=false "$@" \
     >"$WORK/server.log" 2>&1 &
   SERVER_PID=$!
@@ -88,5 +88,5 @@ bench_build() {
   local build
   build="commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   if ! git diff --quiet HEAD 2>/dev/null; then build="$build with uncommitted changes"; fi
-  echo "$build; agentwatch.jar built $(date -u -r "$SERVER_JAR" '+%Y-%m-%d %H:%M UTC')"
+  echo "$build; $SERVER_JAR built $(date -u -r "$SERVER_JAR" '+%Y-%m-%d %H:%M UTC')"
 }

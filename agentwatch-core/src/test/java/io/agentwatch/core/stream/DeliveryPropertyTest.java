@@ -36,8 +36,6 @@ class DeliveryPropertyTest {
 
   private static final int ITERATIONS = 300;
   private static final int STEPS = 400;
-  private static final List<String> TYPES = List.of("task.started", "task.completed", "agent.heartbeat", "metric",
-      "log", "tool.called");
 
   /** A client: its connection (the recorder), its subscription, and what it read since it subscribed. */
   private static final class Reader {
@@ -81,8 +79,6 @@ class DeliveryPropertyTest {
       return read;
     }
   }
-
-  private int nextId;
 
   /**
    * The log, read through a door the test can slip work into: between a read's answer and the
@@ -157,7 +153,7 @@ class DeliveryPropertyTest {
   }
 
   private void run(Random random, InMemoryEventLog log, String description) {
-    nextId = 0;
+    RandomEvents events = new RandomEvents(random);
     ManualExecutor tasks = new ManualExecutor();
     int capacity = 1 + random.nextInt(12);
     InterleavingLog door = new InterleavingLog(log);
@@ -168,7 +164,7 @@ class DeliveryPropertyTest {
     door.duringRead = () -> {
       if (random.nextInt(3) == 0) {
         List<StoredEvent> stored = append(log, random.nextInt(4) == 0 ? "t2" : "t1",
-            randomEvents(random, 1 + random.nextInt(2 * capacity + 2)));
+            events.next(1 + random.nextInt(2 * capacity + 2)));
         if (!stored.isEmpty()) {
           unnotified.add(stored);
         }
@@ -185,7 +181,7 @@ class DeliveryPropertyTest {
       int pick = random.nextInt(100);
       if (pick < 20) {
         String tenant = random.nextInt(4) == 0 ? "t2" : "t1";
-        List<StoredEvent> stored = append(log, tenant, randomEvents(random, 1 + random.nextInt(8)));
+        List<StoredEvent> stored = append(log, tenant, events.next(1 + random.nextInt(8)));
         if (!stored.isEmpty()) {
           unnotified.add(stored);
         }
@@ -278,16 +274,7 @@ class DeliveryPropertyTest {
     return new Reader(fanout, tasks, tenant, filter, from, 1 + random.nextInt(8));
   }
 
-  private List<Event> randomEvents(Random random, int count) {
-    List<Event> events = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      String run = random.nextInt(4) == 0 ? null : "r" + random.nextInt(2);
-      // Now and then a retry of an earlier id, which the log stores only once.
-      String id = nextId > 0 && random.nextInt(10) == 0 ? "e" + random.nextInt(nextId) : "e" + nextId++;
-      events.add(event(id, TYPES.get(random.nextInt(TYPES.size())), "w" + random.nextInt(3), run));
-    }
-    return events;
-  }
+
 
   private static List<StoredEvent> append(InMemoryEventLog log, String tenant, List<Event> events) {
     List<AppendResult> results = log.append(tenant, events).join();

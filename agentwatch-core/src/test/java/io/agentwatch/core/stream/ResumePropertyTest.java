@@ -26,22 +26,9 @@ import org.junit.jupiter.api.Test;
 class ResumePropertyTest {
 
   private static final int ITERATIONS = 100;
-  private static final List<String> TYPES =
-      List.of("task.started", "task.completed", "agent.heartbeat", "metric", "log", "tool.called", "custom.x");
   private static final Duration QUIET = Duration.ofMillis(5);
 
-  private int nextId;
 
-  private List<Event> randomEvents(Random random, int count) {
-    List<Event> events = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      String run = random.nextInt(4) == 0 ? null : "r" + random.nextInt(2);
-      // Now and then a retry of an earlier id, which the log stores only once.
-      String id = nextId > 0 && random.nextInt(10) == 0 ? "e" + random.nextInt(nextId) : "e" + nextId++;
-      events.add(event(id, TYPES.get(random.nextInt(TYPES.size())), "w" + random.nextInt(3), run));
-    }
-    return events;
-  }
 
   private static EventFilter randomFilter(Random random) {
     return switch (random.nextInt(5)) {
@@ -78,10 +65,10 @@ class ResumePropertyTest {
     Random random = new Random(seed);
     for (int iteration = 0; iteration < ITERATIONS; iteration++) {
       String description = "seed=" + seed + " iteration=" + iteration;
-      nextId = 0;
+      RandomEvents events = new RandomEvents(random);
       int capacity = random.nextBoolean() ? 8 : Fanout.DEFAULT_QUEUE_CAPACITY;
       try (StreamFixture fx = new StreamFixture(capacity)) {
-        List<StoredEvent> history = appendRandomly(fx, random, randomEvents(random, random.nextInt(150)));
+        List<StoredEvent> history = appendRandomly(fx, random, events.next(random.nextInt(150)));
         EventFilter filter = randomFilter(random);
 
         Subscriber full = fx.subscribe("t1", filter, fx.log.beginning());
@@ -95,7 +82,7 @@ class ResumePropertyTest {
         int k = random.nextInt(delivered.size() + 1) - 1;
         Cursor resumeFrom = k < 0 ? fx.log.beginning() : delivered.get(k).cursor();
         Subscriber resumed = fx.subscribe("t1", filter, resumeFrom);
-        List<Event> more = randomEvents(random, random.nextInt(60));
+        List<Event> more = events.next(random.nextInt(60));
         CompletableFuture<List<StoredEvent>> live =
             CompletableFuture.supplyAsync(() -> appendRandomly(fx, random, more));
         List<StoredEvent> remaining = after(history, resumeFrom, filter);
