@@ -104,7 +104,7 @@ public final class Fanout implements Consumer<List<StoredEvent>>, AutoCloseable 
    * A fan-out on given executors (tests drive them by hand): each of {@code shardExecutors} must
    * run its tasks one at a time, in order.
    */
-  Fanout(EventLog log, int queueCapacity, PipelineMetrics metrics, Clock clock, Executor catchUp,
+  public Fanout(EventLog log, int queueCapacity, PipelineMetrics metrics, Clock clock, Executor catchUp,
       List<? extends Executor> shardExecutors) {
     if (shardExecutors.isEmpty()) {
       throw new IllegalArgumentException("a fan-out needs at least one shard");
