@@ -57,7 +57,9 @@ export interface RunState {
   lastEventAt?: string | null;
   endedAt?: string | null;
   status: string;
-  tasks: { total: number; created: number; assigned: number; running: number; completed: number; failed: number };
+  tasks: { total: number; created: number; assigned: number; running: number; completed: number; failed: number;
+    /** Still open when the run ended. */
+    abandoned?: number };
   totals: {
     events: number;
     errors: number;
@@ -126,6 +128,8 @@ export interface GraphReport {
     averagePathLength: number | null; isolatedNodes: string[]; cycleCount: number; cyclesTruncated: boolean;
   };
   cycles: string[][];
+  /** The routing loops the detector raised and has not resolved: the only cycles shown as loops. */
+  loops: { alertId: string; runId: string | null; cycle: string[]; since: string }[];
   asOf: string;
 }
 

@@ -8,7 +8,15 @@ import { RollupCharts } from './RollupCharts';
 
 const STATE_COLOR: Record<string, string> = {
   created: '#6b7785', assigned: '#b59a3c', running: '#3d8bfd', completed: '#3fae63', failed: '#e05252',
+  abandoned: '#4a5360',
 };
+
+/** What a task's state means, for the legend and the bars' tooltips. */
+const STATE_NOTE: Record<string, string> = {
+  abandoned: 'still open when the run ended; nobody works on it or waits for it',
+};
+
+const RUN_ENDS = ['run.completed', 'run.failed', 'run.cancelled'];
 
 /** Alerts about the run are events in it too; they belong to the Alerts view, not to an agent's lane. */
 const isAgentActivity = (e: AwEvent) => !e.type.startsWith('alert.');
@@ -74,6 +82,11 @@ function RunHeader({ run }: { run: RunState }) {
         <span>started {time(run.startedAt)}</span>
         {run.endedAt && <span>ended {time(run.endedAt)}</span>}
         <span>{run.tasks.completed}/{run.tasks.total} tasks done{run.tasks.failed ? `, ${run.tasks.failed} failed` : ''}</span>
+        {(run.tasks.abandoned ?? 0) > 0 && (
+          <span className="muted" data-testid="abandoned" title={STATE_NOTE.abandoned}>
+            {run.tasks.abandoned} abandoned when the run {run.status === 'cancelled' ? 'was cancelled' : run.status}
+          </span>
+        )}
         <span>{int(t.events)} events</span>
         <span>{int(t.messages)} messages</span>
         <span>{int(t.llmCalls)} model calls</span>
@@ -88,7 +101,7 @@ function RunHeader({ run }: { run: RunState }) {
 function Legend() {
   return (
     <div className="legend small">
-      {Object.entries(STATE_COLOR).map(([s, c]) => <span key={s}><i style={{ background: c }} />{s}</span>)}
+      {Object.entries(STATE_COLOR).map(([s, c]) => <span key={s} title={STATE_NOTE[s]}><i style={{ background: c }} className={s} />{s}</span>)}
       <span><i className="arrow-key" />message</span>
     </div>
   );
@@ -101,7 +114,7 @@ function Timeline({ run, tasks, events, now }: { run: RunState; tasks: TaskState
     Object.entries(run.participants).filter(([, r]) => r === 'manager').forEach(([n]) => add(n));
     Object.keys(run.participants).forEach(add);
     tasks.forEach((t) => add(t.assignee ?? t.createdBy));
-    events.forEach((e) => { if (e.type !== 'run.completed' && e.type !== 'run.failed') add(e.agentId); });
+    events.forEach((e) => { if (!RUN_ENDS.includes(e.type)) add(e.agentId); });
     return names;
   }, [run, tasks, events]);
   if (lanes.length === 0) return <Empty>This run has no agent events yet.</Empty>;
@@ -148,8 +161,9 @@ function Timeline({ run, tasks, events, now }: { run: RunState; tasks: TaskState
           const y = laneY(lane) - 9;
           return (
             <g key={t.taskId}>
-              <rect x={x0} y={y} width={x1 - x0} height={18} rx={3} fill={STATE_COLOR[t.state] ?? '#888'} opacity={0.85}>
-                <title>{`${t.taskId} ${t.title ?? ''}\n${t.state}${t.durationMs != null ? `, ${t.durationMs} ms` : ''}${t.error ? `\n${t.error}` : ''}`}</title>
+              <rect x={x0} y={y} width={x1 - x0} height={18} rx={3} fill={STATE_COLOR[t.state] ?? '#888'} opacity={0.85}
+                className={`task ${t.state}`}>
+                <title>{`${t.taskId} ${t.title ?? ''}\n${t.state}${STATE_NOTE[t.state] ? ` (${STATE_NOTE[t.state]})` : ''}${t.durationMs != null ? `, ${t.durationMs} ms` : ''}${t.error ? `\n${t.error}` : ''}`}</title>
               </rect>
               {x1 - x0 > 50 && (
                 <text x={x0 + 4} y={y + 13} className="bar-label">

@@ -13,6 +13,7 @@ import io.agentwatch.analytics.detect.LostAgentDetector;
 import io.agentwatch.analytics.detect.Observation;
 import io.agentwatch.analytics.detect.ResourceHoardingDetector;
 import io.agentwatch.analytics.detect.RoutingLoopDetector;
+import io.agentwatch.analytics.detect.RunEnd;
 import io.agentwatch.analytics.detect.StuckTaskDetector;
 import io.agentwatch.analytics.facts.AgentRegistry;
 import io.agentwatch.analytics.facts.TaskTracker;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,12 +49,17 @@ public final class TenantAnalytics {
 
   /** Event types the server writes itself: facts about agents, not activity of an agent. */
   private static final Set<String> CONTROL_TYPES = Set.of(AgentRegistry.COMMAND_ISSUED, "agent.edited", "run.edited");
+  /** The events that end a run, with the outcome each stands for. */
+  private static final Map<String, String> RUN_ENDS = Map.of(
+      "run.completed", "completed", "run.failed", "failed", "run.cancelled", "cancelled");
 
   private final AgentRegistry agents = new AgentRegistry();
   private final TaskTracker tasks;
   private final Interactions interactions;
   private final CausalGraph tenantGraph = new CausalGraph();
   private final Map<String, CausalGraph> runGraphs = new HashMap<>();
+  /** Runs that ended (completed, failed or cancelled): their open tasks are abandoned, not watched. */
+  private final Set<String> endedRuns = new HashSet<>();
   private final AlertBook alerts = new AlertBook();
   private final List<Detector> detectors;
   private final Issuer issuer = new Issuer();
@@ -99,9 +106,17 @@ public final class TenantAnalytics {
       record(runGraphs.computeIfAbsent(e.runId(), k -> new CausalGraph()), e, links);
     }
     record(tenantGraph, e, links);
-    Observation o = new Observation(e, change, links);
+    String runKey = e.runId() == null ? "" : e.runId();
+    Observation o = new Observation(e, change, links, endedRuns.contains(runKey));
     for (Detector d : detectors) {
       d.observe(o, issuer);
+    }
+    String outcome = RUN_ENDS.get(e.type());
+    if (outcome != null && e.runId() != null && endedRuns.add(runKey)) {
+      RunEnd end = new RunEnd(runKey, outcome, e, tasks.endRun(runKey));
+      for (Detector d : detectors) {
+        d.runEnded(end, issuer);
+      }
     }
     return out;
   }
@@ -161,6 +176,24 @@ public final class TenantAnalytics {
     return a == null ? new GraphData.Agent(null, null, false, false, lost)
         : new GraphData.Agent(a.role(), a.status(), a.quarantined(), a.offline(), lost);
   }
+
+  /**
+   * The routing loops the detector raised that are open in run {@code runId} (every run when null):
+   * what the graph shows as loops. A cycle in the graph is not a loop by itself; delegating and
+   * hearing back makes one.
+   */
+  public List<Loop> openLoops(String runId) {
+    List<Loop> loops = new ArrayList<>();
+    for (AlertView a : alerts.all()) {
+      if (a.isOpen() && a.detector().equals(RoutingLoopDetector.NAME) && (runId == null || runId.equals(a.runId()))) {
+        loops.add(new Loop(a.id(), a.runId(), a.agents(), a.raisedAt()));
+      }
+    }
+    return loops;
+  }
+
+  /** An open routing loop: the alert that holds it and its agents in cycle order. */
+  public record Loop(String alertId, String runId, List<String> cycle, Instant since) {}
 
   public AlertBook.Page alerts(AlertBook.Query query) {
     return alerts.list(query);

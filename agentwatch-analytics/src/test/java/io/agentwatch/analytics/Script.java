@@ -139,6 +139,12 @@ public final class Script {
     return this;
   }
 
+  /** The run ends: {@code run.completed}, {@code run.failed} or {@code run.cancelled}, reported by {@code agent}. */
+  public Script end(String type, String agent) {
+    event(type, agent, null, null);
+    return this;
+  }
+
   public Script command(String agent, String type) {
     event("command.issued", "agentwatch-api", null, agent, "type", type, "agentId", agent);
     return this;

@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * {@code stuck_task}: a task was assigned or started and then showed no progress (no
  * {@code task.progress}, {@code task.started}, new assignment, completion or failure) for longer
- * than the timeout. Resolved by the task's next sign of life.
+ * than the timeout. Resolved by the task's next sign of life, or when its run ends: a run that
+ * completed, failed or was cancelled leaves its open tasks abandoned, and nobody waits for them.
  */
 public final class StuckTaskDetector implements Detector {
 
@@ -48,7 +49,7 @@ public final class StuckTaskDetector implements Detector {
   @Override
   public void observe(Observation o, Signals signals) {
     TaskTracker.Change change = o.task();
-    if (change == null) {
+    if (change == null || o.runOver()) {
       return;
     }
     Event e = o.event();
@@ -72,6 +73,18 @@ public final class StuckTaskDetector implements Detector {
     if (current == null || due.isAfter(current)) {
       deadlines.set(key, due);
       armed.put(key, new Armed(task.holder(), e.id(), e.type(), e.ts()));
+    }
+  }
+
+  @Override
+  public void runEnded(RunEnd end, Signals signals) {
+    for (TaskTracker.Task task : end.abandoned()) {
+      TaskTracker.Key key = new TaskTracker.Key(end.runKey(), task.taskId());
+      deadlines.cancel(key);
+      armed.remove(key);
+      signals.resolve(NAME, alertKey(key), "run " + end.runKey() + " " + end.verb() + " while task " + task.taskId()
+          + " was still " + task.state().name().toLowerCase(java.util.Locale.ROOT) + ": the task is abandoned",
+          List.of(end.event().id()), end.event().ts());
     }
   }
 

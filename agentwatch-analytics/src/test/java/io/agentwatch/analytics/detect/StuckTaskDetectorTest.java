@@ -11,6 +11,8 @@ import io.agentwatch.analytics.Script;
 import io.agentwatch.model.Event;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class StuckTaskDetectorTest {
 
@@ -63,6 +65,41 @@ class StuckTaskDetectorTest {
     Harness replayed = new Harness().feed(s.after(Duration.ofMinutes(6)).log("w2").events());
     assertThat(ticked.raised(StuckTaskDetector.NAME)).hasSize(1);
     assertThat(ticked.raised(StuckTaskDetector.NAME)).isEqualTo(replayed.raised(StuckTaskDetector.NAME));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"run.completed", "run.failed", "run.cancelled"})
+  void tasksStillOpenWhenTheirRunEndsAreAbandonedNotStuck(String end) {
+    Script s = new Script("r1").assign("boss", "queued", "w1").assign("boss", "running", "w2").start("w2", "running")
+        .seconds(10).end(end, "boss");
+    s.after(Duration.ofMinutes(30)).log("w3");
+    Harness h = new Harness().feed(s.events());
+    assertThat(h.raised(StuckTaskDetector.NAME)).as("nobody waits for the tasks of a run that is over").isEmpty();
+  }
+
+  @Test
+  void aStuckTaskIsResolvedWhenItsRunEndsAndLateEventsOfTheRunDoNotWatchItAgain() {
+    Script s = new Script("r1").assign("boss", "t1", "w1").after(Duration.ofMinutes(6)).log("w2")
+        .end("run.completed", "boss");
+    String ended = s.last();
+    s.seconds(1).start("w1", "t1").after(Duration.ofMinutes(30)).log("w2");
+    Harness h = new Harness().feed(s.events());
+    assertThat(h.raised(StuckTaskDetector.NAME)).hasSize(1);
+    assertThat(h.resolved(StuckTaskDetector.NAME)).singleElement().satisfies(r -> {
+      assertThat(r.data().get("reason").stringValue()).isEqualTo(
+          "run r1 completed while task t1 was still assigned: the task is abandoned");
+      assertThat(evidence(r)).containsExactly(ended);
+    });
+  }
+
+  @Test
+  void aRunEndingDoesNotTouchTheTasksOfOtherRuns() {
+    Script r1 = new Script("r1").assign("boss", "t1", "w1");
+    Script r2 = new Script("r2", "other").assign("boss", "t1", "w2").seconds(1).end("run.completed", "boss");
+    Harness h = new Harness().feed(r1.events()).feed(r2.events())
+        .feed(new Script("r3", "later").after(Duration.ofMinutes(6)).log("w3").events());
+    assertThat(h.raised(StuckTaskDetector.NAME)).singleElement()
+        .satisfies(a -> assertThat(a.runId()).isEqualTo("r1"));
   }
 
   @Test

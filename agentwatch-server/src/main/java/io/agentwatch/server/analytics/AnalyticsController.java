@@ -65,25 +65,28 @@ public class AnalyticsController {
   @GetMapping("/api/v1/runs/{runId}/graph")
   ResponseEntity<String> runGraph(Caller caller, @PathVariable String runId) {
     caller.require(Scope.READ);
-    GraphData data = read(caller, t -> t.runGraph(runId));
-    if (data == null) {
+    Graph graph = read(caller, t -> new Graph(t.runGraph(runId), t.openLoops(runId)));
+    if (graph == null || graph.data() == null) {
       throw ApiException.notFound("no run '" + runId + "' has events");
     }
-    return graph(runId, data);
+    return graph(runId, graph);
   }
 
   /** The graph of all the tenant's runs together (an addition to API.md's per-run graph). */
   @GetMapping("/api/v1/graph")
   ResponseEntity<String> tenantGraph(Caller caller) {
     caller.require(Scope.READ);
-    GraphData data = read(caller, TenantAnalytics::tenantGraph);
-    return graph(null, data != null ? data : new GraphData(List.of(), List.of(), null));
+    Graph graph = read(caller, t -> new Graph(t.tenantGraph(), t.openLoops(null)));
+    return graph(null, graph != null ? graph : new Graph(new GraphData(List.of(), List.of(), null), List.of()));
   }
 
-  private ResponseEntity<String> graph(String runId, GraphData data) {
+  /** A graph as read under the analytics' lock, with the loops the detector raised in it. */
+  private record Graph(GraphData data, List<TenantAnalytics.Loop> loops) {}
+
+  private ResponseEntity<String> graph(String runId, Graph graph) {
     Cursor asOf = analytics.position();
     // Computed outside the analytics' lock: betweenness and path lengths take O(V·E).
-    GraphReport report = GraphAnalysis.analyze(data, limits);
+    GraphReport report = GraphAnalysis.analyze(graph.data(), limits);
     Map<String, Object> body = new LinkedHashMap<>();
     if (runId != null) {
       body.put("runId", runId);
@@ -92,6 +95,8 @@ public class AnalyticsController {
     body.put("edges", report.edges());
     body.put("metrics", report.metrics());
     body.put("cycles", report.cycles());
+    // Loops are what the routing_loop detector raised and has not resolved: a cycle alone is not one.
+    body.put("loops", graph.loops());
     body.put("asOf", asOf.toString());
     return json(body);
   }
