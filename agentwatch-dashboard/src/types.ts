@@ -133,11 +133,25 @@ export interface GraphReport {
   asOf: string;
 }
 
+/** One finding inside an alert: an alert groups the findings of one detector in one run. */
+export interface AlertItem {
+  finding: string; detector: string; key: string; label: string; severity: string; state: 'open' | 'resolved';
+  runId: string | null; agents: string[]; evidence: string[]; message: string;
+  raisedAt: string; resolvedAt: string | null; resolution: string | null; facts?: Record<string, unknown>;
+}
+
+/** What a policy did about an alert: a command it issued, or a match it only recorded. */
+export interface AlertAction {
+  eventId: string; kind: 'command' | 'match'; policyId: string | null; agentId: string | null;
+  type: string | null; outcome: string | null; finding: string | null; at: string;
+}
+
 export interface Alert {
   id: string; detector: string; severity: string; state: 'open' | 'resolved';
   runId: string | null; agents: string[]; evidence: string[]; message: string;
   raisedAt: string; resolvedAt: string | null; resolution: string | null;
   acknowledgedAt: string | null; acknowledgedBy: string | null;
+  count?: number; open?: number; updatedAt?: string; items?: AlertItem[]; actions?: AlertAction[];
 }
 
 /** One bucket of `GET /api/v1/metrics`. */

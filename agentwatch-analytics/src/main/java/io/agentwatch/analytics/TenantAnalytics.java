@@ -1,10 +1,13 @@
 package io.agentwatch.analytics;
 
 import io.agentwatch.analytics.alert.AlertBook;
-import io.agentwatch.analytics.alert.AlertDraft;
+import io.agentwatch.analytics.alert.AlertIssuer;
+import io.agentwatch.analytics.alert.AlertItem;
 import io.agentwatch.analytics.alert.AlertEvents;
 import io.agentwatch.analytics.alert.AlertView;
-import io.agentwatch.analytics.alert.Signals;
+import io.agentwatch.analytics.budget.Budget;
+import io.agentwatch.analytics.budget.BudgetBook;
+import io.agentwatch.analytics.budget.BudgetDetector;
 import io.agentwatch.analytics.detect.AnomalyDetector;
 import io.agentwatch.analytics.detect.CommunicationCascadeDetector;
 import io.agentwatch.analytics.detect.Detector;
@@ -21,6 +24,9 @@ import io.agentwatch.analytics.graph.CausalGraph;
 import io.agentwatch.analytics.graph.GraphData;
 import io.agentwatch.analytics.graph.Interaction;
 import io.agentwatch.analytics.graph.Interactions;
+import io.agentwatch.analytics.policy.Policy;
+import io.agentwatch.analytics.policy.PolicyBook;
+import io.agentwatch.analytics.policy.Responder;
 import io.agentwatch.model.Event;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +39,8 @@ import java.util.Set;
 
 /**
  * The analytics of one tenant: shared facts (agents, tasks), causal graphs per run and for the
- * whole tenant, the seven detectors and the tenant's alerts.
+ * whole tenant, the seven detectors, budgets and the {@code budget} detector, the tenant's alerts
+ * and the policies that respond to them.
  *
  * <p>Deterministic: its only inputs are the events given to {@link #apply} in log order and the
  * instants given to {@link #advanceTo}; time is event time ({@code ts}), which moves forward with
@@ -62,13 +69,18 @@ public final class TenantAnalytics {
   private final Set<String> endedRuns = new HashSet<>();
   private final AlertBook alerts = new AlertBook();
   private final List<Detector> detectors;
-  private final Issuer issuer = new Issuer();
+  private final AlertIssuer issuer;
+  private final BudgetBook budgets = new BudgetBook();
+  private final BudgetDetector budgetDetector = new BudgetDetector(budgets);
+  private final PolicyBook policies = new PolicyBook(AnalyticsEngine.DETECTORS);
   private Instant clock;
   private Instant lastReceivedAt;
 
   public TenantAnalytics(AnalyticsConfig config) {
     this.interactions = new Interactions(config.parentMemory());
     this.tasks = new TaskTracker(config.endedTaskMemory());
+    this.issuer = new AlertIssuer(alerts, config.alerts());
+    issuer.listen(new Responder(policies));
     this.detectors = List.of(
         new RoutingLoopDetector(config.routingLoop()),
         new StuckTaskDetector(config.stuckTask()),
@@ -76,7 +88,8 @@ public final class TenantAnalytics {
         new ResourceHoardingDetector(config.resourceHoarding(), agents),
         new CommunicationCascadeDetector(config.communicationCascade()),
         new InconsistentAgentDetector(config.inconsistentAgent()),
-        new AnomalyDetector(config.anomaly()));
+        new AnomalyDetector(config.anomaly()),
+        budgetDetector);
   }
 
   /**
@@ -86,8 +99,21 @@ public final class TenantAnalytics {
    * @param receivedAt when the server received it (only used by {@link #liveTime})
    */
   public List<Event> apply(Event e, Instant receivedAt) {
-    if (AlertEvents.isAlert(e.type())) {
+    if (AlertEvents.isAlert(e.type()) || e.type().equals(Policy.MATCHED)) {
       alerts.apply(e);
+      return List.of();
+    }
+    if (e.type().equals(Budget.SET) || e.type().equals(Budget.DELETED)) {
+      // Configuration, not activity: it does not move event time.
+      List<Event> out = issuer.start();
+      String changed = budgets.apply(e);
+      if (changed != null) {
+        budgetDetector.changed(changed, e, issuer);
+      }
+      return out;
+    }
+    if (e.type().equals(Policy.SET) || e.type().equals(Policy.DELETED)) {
+      policies.apply(e);
       return List.of();
     }
     List<Event> out = issuer.start();
@@ -98,6 +124,8 @@ public final class TenantAnalytics {
     lastReceivedAt = receivedAt;
     agents.apply(e);
     if (CONTROL_TYPES.contains(e.type())) {
+      // A policy's command names its alert: the book shows what was done about it.
+      alerts.apply(e);
       return out;
     }
     TaskTracker.Change change = tasks.apply(e);
@@ -143,6 +171,7 @@ public final class TenantAnalytics {
     for (Detector d : detectors) {
       d.advance(now, issuer);
     }
+    issuer.advance(now);
   }
 
   /**
@@ -172,7 +201,7 @@ public final class TenantAnalytics {
 
   private GraphData.Agent describe(String agentId) {
     AgentRegistry.Agent a = agents.get(agentId);
-    boolean lost = alerts.open(LostAgentDetector.NAME, agentId) != null;
+    boolean lost = alerts.isOpen(LostAgentDetector.NAME, agentId);
     return a == null ? new GraphData.Agent(null, null, false, false, lost)
         : new GraphData.Agent(a.role(), a.status(), a.quarantined(), a.offline(), lost);
   }
@@ -184,9 +213,10 @@ public final class TenantAnalytics {
    */
   public List<Loop> openLoops(String runId) {
     List<Loop> loops = new ArrayList<>();
-    for (AlertView a : alerts.all()) {
-      if (a.isOpen() && a.detector().equals(RoutingLoopDetector.NAME) && (runId == null || runId.equals(a.runId()))) {
-        loops.add(new Loop(a.id(), a.runId(), a.agents(), a.raisedAt()));
+    for (AlertBook.OpenItem open : alerts.openItems(RoutingLoopDetector.NAME)) {
+      AlertItem loop = open.item();
+      if (runId == null || runId.equals(loop.runId())) {
+        loops.add(new Loop(open.alertId(), loop.runId(), loop.agents(), loop.raisedAt()));
       }
     }
     return loops;
@@ -194,6 +224,28 @@ public final class TenantAnalytics {
 
   /** An open routing loop: the alert that holds it and its agents in cycle order. */
   public record Loop(String alertId, String runId, List<String> cycle, Instant since) {}
+
+  /** The tenant's budgets as of its log, each with what its subjects spent (the most first, at most {@code max}). */
+  public List<BudgetState> budgets(int max) {
+    List<BudgetState> out = new ArrayList<>();
+    for (Budget.Stored b : budgets.all()) {
+      out.add(new BudgetState(b, budgetDetector.usage(b.budget().id(), max)));
+    }
+    return out;
+  }
+
+  public BudgetState budget(String id, int max) {
+    Budget.Stored b = budgets.get(id);
+    return b == null ? null : new BudgetState(b, budgetDetector.usage(id, max));
+  }
+
+  /** A budget and its use. */
+  public record BudgetState(Budget.Stored stored, List<BudgetDetector.Use> usage) {}
+
+  /** The tenant's policies as of its log. */
+  public PolicyBook policies() {
+    return policies;
+  }
 
   public AlertBook.Page alerts(AlertBook.Query query) {
     return alerts.list(query);
@@ -208,41 +260,4 @@ public final class TenantAnalytics {
     return alerts.all();
   }
 
-  /** Turns detector signals into alert events, consulting and updating the alert book. */
-  private final class Issuer implements Signals {
-
-    private List<Event> out = new ArrayList<>();
-
-    List<Event> start() {
-      out = new ArrayList<>();
-      return out;
-    }
-
-    @Override
-    public void raise(AlertDraft draft) {
-      if (alerts.open(draft.detector(), draft.key()) != null
-          || alerts.knows(AlertEvents.raisedId(draft.detector(), draft.key(), draft.cause()))) {
-        return;
-      }
-      emit(AlertEvents.raised(draft));
-    }
-
-    @Override
-    public void resolve(String detector, String key, String reason, List<String> evidence, Instant ts) {
-      AlertView open = alerts.open(detector, key);
-      if (open != null) {
-        emit(AlertEvents.resolved(open, reason, evidence, ts));
-      }
-    }
-
-    @Override
-    public boolean isOpen(String detector, String key) {
-      return alerts.open(detector, key) != null;
-    }
-
-    private void emit(Event alert) {
-      alerts.apply(alert);
-      out.add(alert);
-    }
-  }
 }

@@ -86,7 +86,8 @@ public final class InconsistentAgentDetector implements Detector {
         List<String> agents = before.completedBy().equals(e.agentId()) ? List.of(e.agentId())
             : List.of(e.agentId(), before.completedBy());
         signals.raise(new AlertDraft(NAME, "double|" + runKey + '|' + taskId, e.id(), Severity.CRITICAL, runId,
-            agents, List.of(before.completedEventId(), e.id()), message, e.ts()));
+            agents, List.of(before.completedEventId(), e.id()), message, e.ts(), taskId + " completed twice",
+            null));
       }
       return;
     }
@@ -99,7 +100,8 @@ public final class InconsistentAgentDetector implements Detector {
       }
       evidence.add(e.id());
       signals.raise(new AlertDraft(NAME, "foreign|" + runKey + '|' + taskId + '|' + e.agentId(), e.id(),
-          Severity.WARNING, runId, List.of(e.agentId(), before.assignee()), evidence, message, e.ts()));
+          Severity.WARNING, runId, List.of(e.agentId(), before.assignee()), evidence, message, e.ts(),
+          taskId + " completed by " + e.agentId(), null));
     }
   }
 
@@ -132,7 +134,7 @@ public final class InconsistentAgentDetector implements Detector {
       String message = agent + " changed its status " + s.changes.size() + " times within "
           + Words.duration(config.flapWindow()) + " (" + String.join(" → ", sequence) + "): it is flapping.";
       signals.raise(new AlertDraft(NAME, key, e.id(), Severity.WARNING, e.runId(), List.of(agent), evidence,
-          message, e.ts()));
+          message, e.ts(), agent + " flapping", null));
     }
   }
 

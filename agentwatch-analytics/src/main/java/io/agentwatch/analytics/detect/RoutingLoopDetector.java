@@ -168,7 +168,7 @@ public final class RoutingLoopDetector implements Detector {
     run.open.put(key, new Loop(cycle, tasks));
     signals.raise(new AlertDraft(NAME, key, i.eventId(), Severity.CRITICAL, runKey.isEmpty() ? null : runKey, cycle,
         evidence.size() > AlertDraft.MAX_EVIDENCE ? evidence.subList(evidence.size() - AlertDraft.MAX_EVIDENCE,
-            evidence.size()) : evidence, message, i.ts()));
+            evidence.size()) : evidence, message, i.ts(), String.join(" → ", path), null));
   }
 
   private boolean progressedRecently(Instant last) {

@@ -5,6 +5,7 @@ import io.agentwatch.analytics.alert.Severity;
 import io.agentwatch.analytics.alert.Signals;
 import io.agentwatch.analytics.facts.TaskTracker;
 import io.agentwatch.model.Event;
+import io.agentwatch.model.EventCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -103,7 +104,7 @@ public final class StuckTaskDetector implements Detector {
           + " and nothing has happened to it since.";
       signals.raise(new AlertDraft(NAME, alertKey(key), a.eventId(), Severity.WARNING,
           key.runId().isEmpty() ? null : key.runId(), List.of(a.holder()), List.of(a.eventId()), message,
-          a.at().plus(config.timeout())));
+          a.at().plus(config.timeout()), key.taskId(), EventCodec.JSON.createObjectNode().put("taskId", key.taskId())));
     }
   }
 

@@ -5,6 +5,7 @@ import io.agentwatch.analytics.AnalyticsFollower;
 import io.agentwatch.analytics.TenantAnalytics;
 import io.agentwatch.analytics.alert.AlertBook;
 import io.agentwatch.analytics.alert.AlertEvents;
+import io.agentwatch.analytics.alert.AlertItem;
 import io.agentwatch.analytics.alert.AlertView;
 import io.agentwatch.analytics.graph.GraphAnalysis;
 import io.agentwatch.analytics.graph.GraphData;
@@ -110,9 +111,10 @@ public class AnalyticsController {
       @RequestParam(required = false) String after,
       @RequestParam(required = false) String limit) {
     caller.require(Scope.READ);
-    if (detector != null && !AnalyticsEngine.DETECTORS.contains(detector)) {
+    if (detector != null && !AnalyticsEngine.DETECTORS.contains(detector)
+        && !detector.equals(AlertEvents.FLOOD_CONTROL)) {
       throw ApiException.badRequest("detector must be one of " + String.join(", ", AnalyticsEngine.DETECTORS)
-          + " but was '" + detector + "'");
+          + ", " + AlertEvents.FLOOD_CONTROL + " but was '" + detector + "'");
     }
     if (state != null && !state.equals(AlertView.OPEN) && !state.equals(AlertView.RESOLVED)) {
       throw ApiException.badRequest("state must be open or resolved but was '" + state + "'");
@@ -229,6 +231,32 @@ public class AnalyticsController {
     m.put("resolution", a.resolution());
     m.put("acknowledgedAt", a.acknowledgedAt());
     m.put("acknowledgedBy", a.acknowledgedBy());
+    m.put("count", a.count());
+    m.put("open", a.open());
+    m.put("updatedAt", a.updatedAt());
+    m.put("items", a.items().stream().map(AnalyticsController::item).toList());
+    m.put("actions", a.actions());
+    return m;
+  }
+
+  private static Map<String, Object> item(AlertItem i) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("finding", i.finding());
+    m.put("detector", i.detector());
+    m.put("key", i.key());
+    m.put("label", i.label());
+    m.put("severity", i.severity());
+    m.put("state", i.state());
+    m.put("runId", i.runId());
+    m.put("agents", i.agents());
+    m.put("evidence", i.evidence());
+    m.put("message", i.message());
+    m.put("raisedAt", i.raisedAt());
+    m.put("resolvedAt", i.resolvedAt());
+    m.put("resolution", i.resolution());
+    if (i.facts() != null) {
+      m.put("facts", i.facts());
+    }
     return m;
   }
 
