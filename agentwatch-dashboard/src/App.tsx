@@ -6,6 +6,7 @@ import { LiveEvents } from './views/LiveEvents';
 import { RunView } from './views/RunView';
 import { AgentView } from './views/AgentView';
 import { AlertsView, useAlertActivity } from './views/AlertsView';
+import { PoliciesView } from './views/PoliciesView';
 import { api } from './api';
 import { useFetch } from './components/util';
 import { auth, useAuth } from './session';
@@ -37,6 +38,7 @@ export function App() {
           {tab('overview', 'Overview')}
           {tab('events', 'Live events')}
           <AlertsTab active={page === 'alerts'} />
+          {tab('policies', 'Policies & budgets')}
           {page === 'run' && <span className="tab active">Run {id}</span>}
           {page === 'agent' && <span className="tab active">Agent {id}</span>}
         </nav>
@@ -48,6 +50,7 @@ export function App() {
       <main>
         {page === 'events' ? <LiveEvents />
           : page === 'alerts' ? <AlertsView />
+          : page === 'policies' ? <PoliciesView />
           : page === 'run' && id ? <RunView runId={id} />
             : page === 'agent' && id ? <AgentView agentId={id} />
               : <Overview />}

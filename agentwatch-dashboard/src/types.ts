@@ -159,3 +159,21 @@ export interface RollupPoint {
   start: string; end: string; events: number; eventsPerSecond: number; errors: number; errorRate: number;
   tasks: number; taskP50Ms: number | null; taskP95Ms: number | null; llmCalls: number; tokens: number; costUsd: number;
 }
+
+/** `GET /api/v1/budgets`: a spending limit and what its subjects spent, the most first. */
+export interface Budget {
+  id: string; name?: string; title: string; metric: 'tokens' | 'costUsd' | 'llmCalls'; limit: number;
+  per: 'agent' | 'run' | 'tenant'; agentId?: string; runId?: string; window?: string; warnAt: number;
+  setAt: string; setBy: string | null;
+  usage: { subject: string; spend: number; share: number; state: 'ok' | 'warning' | 'exhausted' }[];
+}
+
+/** `GET /api/v1/policies`: an automatic response to findings, with its latest actions. */
+export interface PolicyState {
+  id: string; name?: string; title: string;
+  match: { detectors: string[]; severity: string; runId?: string; agentId?: string };
+  action: 'pause' | 'quarantine' | 'cancel' | 'notify'; mode: 'enforce' | 'dry-run'; cooldown: string;
+  cap: { actions: number; per: string }; targets: 'all' | 'first';
+  version: number; setAt: string; setBy: string | null; state: 'active' | 'refused'; refused?: string;
+  actions: AlertAction[];
+}

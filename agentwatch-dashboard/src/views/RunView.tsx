@@ -18,8 +18,18 @@ const STATE_NOTE: Record<string, string> = {
 
 const RUN_ENDS = ['run.completed', 'run.failed', 'run.cancelled'];
 
-/** Alerts about the run are events in it too; they belong to the Alerts view, not to an agent's lane. */
-const isAgentActivity = (e: AwEvent) => !e.type.startsWith('alert.');
+/**
+ * Alerts and policy matches about the run are events in it too; they belong to the Alerts view, not
+ * to an agent's lane. Commands are kept: they are drawn on the lane of the agent they were for.
+ */
+const isAgentActivity = (e: AwEvent) => !e.type.startsWith('alert.') && !e.type.startsWith('policy.')
+  && !e.type.startsWith('budget.');
+
+// Plain glyphs every system font has (emoji are missing in many, headless Chromium's among them).
+const ACTION_MARK: Record<string, string> = { pause: '‖', quarantine: '⊘', cancel: '×', resume: '▶' };
+
+/** Who issued a command: a policy's commands are automatic actions. */
+export const isAutomatic = (e: AwEvent) => e.type === 'command.issued' && String(e.data?.issuedBy ?? '').startsWith('policy:');
 
 /** Stored events of the run, plus those that arrived live since, each once. */
 function useRunEvents(runId: string, stored: AwEvent[] | null): AwEvent[] {
@@ -103,6 +113,8 @@ function Legend() {
     <div className="legend small">
       {Object.entries(STATE_COLOR).map(([s, c]) => <span key={s} title={STATE_NOTE[s]}><i style={{ background: c }} className={s} />{s}</span>)}
       <span><i className="arrow-key" />message</span>
+      <span title="a command a policy issued the moment its alert was raised"><b className="mark auto">‖</b> automatic action</span>
+      <span><b className="mark manual">‖</b> command</span>
     </div>
   );
 }
@@ -130,6 +142,7 @@ function Timeline({ run, tasks, events, now }: { run: RunState; tasks: TaskState
   const laneY = (name: string) => top + lanes.indexOf(name) * laneH + laneH / 2;
   const ticks = Array.from({ length: 6 }, (_, i) => t0 + ((t1 - t0) * i) / 5);
   const messages = events.filter((e) => e.type === 'message.sent' && typeof e.data?.to === 'string' && lanes.includes(String(e.data.to)));
+  const actions = events.filter((e) => e.type === 'command.issued' && lanes.includes(e.agentId));
 
   return (
     <div className="timeline">
@@ -181,6 +194,18 @@ function Timeline({ run, tasks, events, now }: { run: RunState; tasks: TaskState
             <line key={e.id} x1={xs} x2={xs + 6} y1={y0} y2={y1 + (y1 > y0 ? -10 : 10)} className="msg" markerEnd="url(#arrow)">
               <title>{`${e.agentId} → ${e.data.to}: ${String(e.data.content ?? '')}`}</title>
             </line>
+          );
+        })}
+        {actions.map((e) => {
+          const type = String(e.data?.type ?? '');
+          const auto = isAutomatic(e);
+          const xs = x(ms(e.ts)), y = laneY(e.agentId) - laneH / 2 + 2;
+          return (
+            <g key={e.id} className={`action ${auto ? 'auto-action' : 'manual-action'}`} data-testid="timeline-action">
+              <line x1={xs} x2={xs} y1={y} y2={y + laneH - 4} className="action-line" />
+              <text x={xs + 3} y={y + 10} className="action-mark">{ACTION_MARK[type] ?? '•'} {type}</text>
+              <title>{`${type} ${e.agentId}${auto ? ` — automatic, by ${String(e.data.issuedBy)}` : ` — by ${String(e.data?.issuedBy ?? 'an operator')}`}\n${String(e.data?.reason ?? '')}`}</title>
+            </g>
           );
         })}
       </svg>

@@ -25,8 +25,16 @@ public final class Simulation implements AutoCloseable {
    * @param pace      think time as a share of a human-watchable pace: 1 = the demo's, 0 = none
    * @param rate      events per second of all agents together at most; 0 = no limit
    * @param seed      the seed of every agent's random choices
+   * @param signOff   whether agents announce {@code agent.status offline} at the end of each run (the
+   *                  manager at once, each worker once it has done its tasks of the run) and register
+   *                  again when they next work, as agents that live only for a run do
    */
-  public record Options(List<Team> teams, String runPrefix, double pace, double rate, long seed) {
+  public record Options(List<Team> teams, String runPrefix, double pace, double rate, long seed, boolean signOff) {
+
+    public Options(List<Team> teams, String runPrefix, double pace, double rate, long seed) {
+      this(teams, runPrefix, pace, rate, seed, false);
+    }
+
 
     public Options {
       teams = List.copyOf(teams);
@@ -59,7 +67,7 @@ public final class Simulation implements AutoCloseable {
       Team team = options.teams().get(t);
       // Run ids are <prefix>-run-<time>; with several teams the team number keeps managers apart.
       String runPrefix = options.teams().size() == 1 ? options.runPrefix() : options.runPrefix() + "-" + (t + 1);
-      sim.agents.add(new Manager(team, runPrefix, options.seed(), options.pace(), throttle));
+      sim.agents.add(new Manager(team, runPrefix, options.seed(), options.pace(), throttle, options.signOff()));
       for (String w : team.workers()) {
         sim.agents.add(new Worker(w, team, options.seed(), options.pace(), throttle));
       }
