@@ -81,9 +81,10 @@ public final class TenantAnalytics {
     this.tasks = new TaskTracker(config.endedTaskMemory());
     this.issuer = new AlertIssuer(alerts, config.alerts());
     issuer.listen(new Responder(policies));
+    RoutingLoopDetector loops = new RoutingLoopDetector(config.routingLoop());
     this.detectors = List.of(
-        new RoutingLoopDetector(config.routingLoop()),
-        new StuckTaskDetector(config.stuckTask()),
+        loops,
+        new StuckTaskDetector(config.stuckTask(), loops::isLooping),
         new LostAgentDetector(config.lostAgent(), agents),
         new ResourceHoardingDetector(config.resourceHoarding(), agents),
         new CommunicationCascadeDetector(config.communicationCascade()),

@@ -74,6 +74,8 @@ class BudgetsAndPoliciesEndToEndTest {
         Envelopes.event("spend-1", "llm.call", "writer", "budget-run", Map.of("model", "m", "inputTokens", 120000,
             "outputTokens", 50000)))));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    TestServer.await("the spend counted", 10,
+        () -> !get("/api/v1/budgets/tokens-per-agent", readKey).get("usage").isEmpty());
     JsonNode budget = get("/api/v1/budgets/tokens-per-agent", readKey);
     assertThat(budget.get("usage")).singleElement().satisfies(u -> {
       assertThat(u.get("subject").stringValue()).isEqualTo("writer");

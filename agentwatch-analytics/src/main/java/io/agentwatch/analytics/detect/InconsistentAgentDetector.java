@@ -22,7 +22,10 @@ import java.util.Objects;
  *   <li>a task completed twice with different results (a repeated identical completion is a retry,
  *       not a contradiction);</li>
  *   <li>status flapping: at least {@code flapChanges} changes of {@code agent.status} within
- *       {@code flapWindow}, resolved once the status holds still for a whole window.</li>
+ *       {@code flapWindow} that no work explains, resolved once the status holds still for a whole
+ *       window. A change that follows a task event or a registration of the agent (busy after
+ *       starting a task, idle after finishing it, back after signing off) is the agent working, and
+ *       is not counted; a fast agent changes status with every task.</li>
  * </ul>
  * The first two are facts about the past and stay open until acknowledged.
  */
@@ -44,6 +47,8 @@ public final class InconsistentAgentDetector implements Detector {
 
   private static final class Status {
     String current;
+    /** The agent worked (a task event, a registration) since its last status: the next change is explained. */
+    boolean worked;
     final ArrayDeque<Change> changes = new ArrayDeque<>();
   }
 
@@ -67,6 +72,13 @@ public final class InconsistentAgentDetector implements Detector {
       completed(o.task(), e, signals);
     } else if (e.type().equals("agent.status")) {
       status(e, signals);
+      return;
+    }
+    if (o.task() != null || e.type().equals("agent.registered")) {
+      Status s = statuses.get(e.agentId());
+      if (s != null) {
+        s.worked = true;
+      }
     }
   }
 
@@ -114,7 +126,10 @@ public final class InconsistentAgentDetector implements Detector {
     }
     boolean first = s.current == null;
     s.current = now;
-    if (first) {
+    boolean explained = s.worked;
+    s.worked = false;
+    // Busy after starting a task, idle after finishing it, offline and back for the next run: work, not flapping.
+    if (first || explained) {
       return;
     }
     s.changes.addLast(new Change(e.ts(), e.id(), now));

@@ -171,6 +171,12 @@ public final class RoutingLoopDetector implements Detector {
             evidence.size()) : evidence, message, i.ts(), String.join(" → ", path), null));
   }
 
+  /** Whether an open loop of run {@code runKey} is passing task {@code taskId} around. */
+  public boolean isLooping(String runKey, String taskId) {
+    Run run = runs.get(runKey);
+    return run != null && run.open.values().stream().anyMatch(l -> l.tasks().contains(taskId));
+  }
+
   private boolean progressedRecently(Instant last) {
     return last != null && last.isAfter(clock.minus(config.window()));
   }

@@ -52,6 +52,19 @@ class InconsistentAgentDetectorTest {
   }
 
   @Test
+  void aFastAgentThatChangesStatusWithEveryTaskAndSignsOffEachRunIsWorkingNotFlapping() {
+    Script s = new Script("r1").register("w1", "worker").status("w1", "idle");
+    for (int i = 0; i < 15; i++) {
+      s.seconds(1).assign("boss", "t" + i, "w1").start("w1", "t" + i).status("w1", "busy")
+          .seconds(1).complete("w1", "t" + i, "ok").status("w1", "idle");
+      if (i % 3 == 2) {
+        s.status("w1", "offline").register("w1", "worker").status("w1", "idle");
+      }
+    }
+    assertThat(new Harness().feed(s.events()).raised(InconsistentAgentDetector.NAME)).isEmpty();
+  }
+
+  @Test
   void aFewStatusChangesAreNormal() {
     Script s = new Script("r1").status("w1", "idle").seconds(5).status("w1", "busy").seconds(5).status("w1", "idle")
         .seconds(5).status("w1", "idle");

@@ -103,6 +103,29 @@ class StuckTaskDetectorTest {
   }
 
   @Test
+  void aTaskPassedAroundInALoopIsTheLoopsFindingAndIsStuckOnlyIfItStaysStillAfterTheLoop() {
+    Script s = new Script("r1");
+    for (int round = 0; round < 3; round++) {
+      s.seconds(2).assign("a", "hot", "b").seconds(2).assign("b", "hot", "c").seconds(2).assign("c", "hot", "a");
+    }
+    s.after(Duration.ofMinutes(6)).log("w9");
+    Harness h = new Harness().feed(s.events());
+    assertThat(h.findings(RoutingLoopDetector.NAME)).hasSize(1);
+    assertThat(h.tenant().allAlerts()).flatExtracting(a -> a.items()).filteredOn(i -> i.detector().equals(
+        StuckTaskDetector.NAME)).as("the loop cooled after 2m; the task then stayed still past its timeout")
+        .singleElement().satisfies(i -> assertThat(i.message()).contains("Task hot", "no progress for"));
+
+    Harness during = new Harness().feed(new Script("r1", "x").events());
+    Script busy = new Script("r2", "busy");
+    for (int round = 0; round < 60; round++) {
+      busy.seconds(2).assign("a", "hot", "b").seconds(2).assign("b", "hot", "c").seconds(2).assign("c", "hot", "a");
+    }
+    during.feed(busy.events());
+    assertThat(during.tenant().allAlerts()).flatExtracting(a -> a.items())
+        .extracting(i -> i.detector()).as("six minutes of loop: one cause, the loop").containsOnly(RoutingLoopDetector.NAME);
+  }
+
+  @Test
   void aTimeoutThatIsNotPositiveIsRefusedWithTheBadValue() {
     assertThatThrownBy(() -> new StuckTaskDetector.Config(Duration.ZERO))
         .hasMessageContaining("stuck_task.timeout").hasMessageContaining("PT0S");

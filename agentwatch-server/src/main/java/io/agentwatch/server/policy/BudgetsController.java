@@ -68,7 +68,7 @@ public class BudgetsController {
   ResponseEntity<String> list(Caller caller, @RequestParam(required = false) String limit) {
     caller.require(Scope.READ);
     int max = Params.limit(limit, USAGE);
-    List<TenantAnalytics.BudgetState> all = definitions.read(caller, t -> t.budgets(max));
+    List<TenantAnalytics.BudgetState> all = definitions.current(caller, t -> t.budgets(max));
     return json(HttpStatus.OK, Map.of("budgets", all == null ? List.of()
         : all.stream().map(BudgetsController::describe).toList()));
   }
@@ -77,7 +77,7 @@ public class BudgetsController {
   ResponseEntity<String> one(Caller caller, @PathVariable String id, @RequestParam(required = false) String limit) {
     caller.require(Scope.READ);
     int max = Params.limit(limit, USAGE);
-    TenantAnalytics.BudgetState b = definitions.read(caller, t -> t.budget(id, max));
+    TenantAnalytics.BudgetState b = definitions.current(caller, t -> t.budget(id, max));
     if (b == null) {
       throw ApiException.notFound("no budget '" + id + "'");
     }

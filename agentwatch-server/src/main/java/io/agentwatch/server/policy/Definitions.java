@@ -29,8 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * What the budgets and policies endpoints share. Definitions are events in the tenant's log
  * ({@code budget.set}, {@code policy.set}…) that the analytics folds, so they replay with the log;
- * an answer is given once the analytics has applied the write, and a read once it has caught up
- * with the log, so a client reads what it wrote. Writes of one tenant are serialized on this node,
+ * a write is checked against the analytics once it has caught up with the log, and answered once
+ * the analytics has applied it, so a client reads what it wrote. Writes of one tenant are serialized on this node,
  * so that a policy checked against the others is appended before the next is checked.
  */
 final class Definitions {
@@ -77,9 +77,21 @@ final class Definitions {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** Reads the tenant's analytics once it has applied everything the log holds (null: no events yet). */
+  /**
+   * Reads the tenant's analytics once it has applied everything the log holds (null: no events
+   * yet): what a write checks against.
+   */
   <T> T read(Caller caller, Function<TenantAnalytics, T> reader) {
     await(log.head());
+    return current(caller, reader);
+  }
+
+  /**
+   * Reads the tenant's analytics as it is now, without waiting for it to catch up with the log: a
+   * listing under heavy ingest answers at once. A client's own writes are in it, since a write is
+   * answered only once the analytics has applied it.
+   */
+  <T> T current(Caller caller, Function<TenantAnalytics, T> reader) {
     return analytics.read(engine -> {
       TenantAnalytics tenant = engine.tenant(caller.tenant());
       return tenant == null ? null : reader.apply(tenant);

@@ -93,7 +93,7 @@ public class PoliciesController {
   @GetMapping
   ResponseEntity<String> list(Caller caller) {
     caller.require(Scope.READ);
-    List<Map<String, Object>> all = definitions.read(caller, t -> {
+    List<Map<String, Object>> all = definitions.current(caller, t -> {
       List<Map<String, Object>> out = new ArrayList<>();
       for (PolicyBook.Stored s : t.policies().all()) {
         out.add(describe(s, actions(t.allAlerts(), s.policy().id())));
@@ -106,7 +106,7 @@ public class PoliciesController {
   @GetMapping("/{id}")
   ResponseEntity<String> one(Caller caller, @PathVariable String id) {
     caller.require(Scope.READ);
-    Map<String, Object> p = definitions.read(caller, t -> {
+    Map<String, Object> p = definitions.current(caller, t -> {
       PolicyBook.Stored s = t.policies().get(id);
       return s == null ? null : describe(s, actions(t.allAlerts(), id));
     });
