@@ -23,9 +23,10 @@ import java.util.Objects;
  *       not a contradiction);</li>
  *   <li>status flapping: at least {@code flapChanges} changes of {@code agent.status} within
  *       {@code flapWindow} that no work explains, resolved once the status holds still for a whole
- *       window. A change that follows a task event or a registration of the agent (busy after
- *       starting a task, idle after finishing it, back after signing off) is the agent working, and
- *       is not counted; a fast agent changes status with every task.</li>
+ *       window. A change that follows a task event, a registration or a run end of the agent (busy
+ *       after starting a task, idle after finishing it, offline after ending its run, back after
+ *       signing off) is the agent working, and is not counted; a fast agent changes status with
+ *       every task.</li>
  * </ul>
  * The first two are facts about the past and stay open until acknowledged.
  */
@@ -47,7 +48,7 @@ public final class InconsistentAgentDetector implements Detector {
 
   private static final class Status {
     String current;
-    /** The agent worked (a task event, a registration) since its last status: the next change is explained. */
+    /** The agent worked (a task event, a registration, a run's end) since its last status: the next change is explained. */
     boolean worked;
     final ArrayDeque<Change> changes = new ArrayDeque<>();
   }
@@ -74,7 +75,7 @@ public final class InconsistentAgentDetector implements Detector {
       status(e, signals);
       return;
     }
-    if (o.task() != null || e.type().equals("agent.registered")) {
+    if (o.task() != null || e.type().equals("agent.registered") || e.type().startsWith("run.")) {
       Status s = statuses.get(e.agentId());
       if (s != null) {
         s.worked = true;

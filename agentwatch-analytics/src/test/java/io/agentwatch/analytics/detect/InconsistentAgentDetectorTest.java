@@ -65,6 +65,16 @@ class InconsistentAgentDetectorTest {
   }
 
   @Test
+  void aManagerThatEndsARunAndSignsOffEveryFewSecondsIsWorkingNotFlapping() {
+    Script s = new Script("r1");
+    for (int run = 0; run < 15; run++) {
+      s.seconds(1).register("m", "manager").status("m", "busy").assign("m", "t" + run, "w1").status("m", "idle")
+          .end("run.completed", "m").status("m", "offline");
+    }
+    assertThat(new Harness().feed(s.events()).raised(InconsistentAgentDetector.NAME)).isEmpty();
+  }
+
+  @Test
   void aFewStatusChangesAreNormal() {
     Script s = new Script("r1").status("w1", "idle").seconds(5).status("w1", "busy").seconds(5).status("w1", "idle")
         .seconds(5).status("w1", "idle");
