@@ -26,7 +26,7 @@ import java.util.Objects;
  *       window. A change that follows a task event, a registration or a run end of the agent (busy
  *       after starting a task, idle after finishing it, offline after ending its run, back after
  *       signing off) is the agent working, and is not counted; a fast agent changes status with
- *       every task.</li>
+ *       every task. Nor is going offline: an agent signing off contradicts nothing.</li>
  * </ul>
  * The first two are facts about the past and stay open until acknowledged.
  */
@@ -129,8 +129,9 @@ public final class InconsistentAgentDetector implements Detector {
     s.current = now;
     boolean explained = s.worked;
     s.worked = false;
-    // Busy after starting a task, idle after finishing it, offline and back for the next run: work, not flapping.
-    if (first || explained) {
+    // Busy after starting a task, idle after finishing it, back for the next run: work, not flapping.
+    // Going offline is signing off, which contradicts nothing.
+    if (first || explained || "offline".equals(now)) {
       return;
     }
     s.changes.addLast(new Change(e.ts(), e.id(), now));

@@ -65,6 +65,16 @@ class InconsistentAgentDetectorTest {
   }
 
   @Test
+  void aWorkerThatSignsOffAfterEachRunsTasksIsNotFlapping() {
+    Script s = new Script("r1");
+    for (int run = 0; run < 15; run++) {
+      s.seconds(1).register("w1", "worker").assign("m", "t" + run, "w1").start("w1", "t" + run).status("w1", "busy")
+          .complete("w1", "t" + run, "ok").status("w1", "idle").status("w1", "offline");
+    }
+    assertThat(new Harness().feed(s.events()).raised(InconsistentAgentDetector.NAME)).isEmpty();
+  }
+
+  @Test
   void aManagerThatEndsARunAndSignsOffEveryFewSecondsIsWorkingNotFlapping() {
     Script s = new Script("r1");
     for (int run = 0; run < 15; run++) {
