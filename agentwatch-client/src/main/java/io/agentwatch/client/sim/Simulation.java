@@ -2,6 +2,7 @@ package io.agentwatch.client.sim;
 
 import io.agentwatch.client.AgentwatchClient;
 import io.agentwatch.client.ClientStats;
+import io.agentwatch.client.EventDraft;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,8 +93,8 @@ public final class Simulation implements AutoCloseable {
   }
 
   /**
-   * Stops every agent, then closes their clients, each sending what it still buffers for up to
-   * {@code flushTimeout}.
+   * Stops every agent, has each announce {@code agent.status offline}, then closes their clients,
+   * each sending what it still buffers for up to {@code flushTimeout}.
    *
    * @return whether every client sent everything
    */
@@ -106,6 +107,10 @@ public final class Simulation implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    // Agents that stop for good say so, as agents shutting down gracefully do: nobody should look for them.
+    for (AgentwatchClient c : clients.values()) {
+      c.emit(EventDraft.of("agent.status", Map.of("status", "offline")));
     }
     boolean all = true;
     for (AgentwatchClient c : clients.values()) {
