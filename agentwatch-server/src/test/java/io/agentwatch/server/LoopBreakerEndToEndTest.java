@@ -72,6 +72,7 @@ class LoopBreakerEndToEndTest {
           String status = switch (command.type()) {
             case "pause" -> "paused";
             case "quarantine" -> "quarantined";
+            case "resume" -> "idle";
             default -> null;
           };
           if (status == null) {
@@ -146,14 +147,21 @@ class LoopBreakerEndToEndTest {
       assertThat(c.reason()).contains("p-budget", "the budget is exhausted");
     });
     assertThat(s1.commands()).as("the smaller spender is left alone").isEmpty();
+    TestServer.await("the spender shown quarantined", 20, () -> quarantined("spend-run", "spender-2"));
 
-    List<JsonNode> commands = events(ADMIN_KEY, "type=command.issued");
+    // An operator undoes the automatic quarantine with resume.
+    post("/api/v1/agents/spender-2/commands", ADMIN_KEY, "{\"type\":\"resume\",\"reason\":\"budget raised\"}", 202);
+    TestServer.await("the spender resumed", 20, () -> s2.answeredAt().size() == 2);
+    TestServer.await("the quarantine lifted on the graph", 20, () -> !quarantined("spend-run", "spender-2"));
+
+    List<JsonNode> commands = events(ADMIN_KEY, "type=command.issued").stream()
+        .filter(c -> c.get("data").has("policyId")).toList();
     assertThat(commands).hasSize(4).allSatisfy(c -> assertThat(c.get("data").get("by").stringValue()).startsWith("policy:"));
     JsonNode alert = json(server.get("/api/v1/alerts?detector=routing_loop", ADMIN_KEY).body()).get("alerts").get(0);
     assertThat(alert.get("actions").valueStream().map(x -> x.get("agentId").stringValue() + ":" + x.get("type").stringValue()))
         .containsExactly("ra:pause", "rb:pause", "rc:pause");
     assertThat(commands.getFirst().get("data").get("alertId").stringValue()).isEqualTo(alert.get("id").stringValue());
-    TestServer.await("the agents' answers recorded", 20, () -> events(ADMIN_KEY, "type=command.acknowledged").size() == 4);
+    TestServer.await("the agents' answers recorded", 20, () -> events(ADMIN_KEY, "type=command.acknowledged").size() == 5);
     JsonNode graph = json(server.get("/api/v1/runs/loop-run/graph", ADMIN_KEY).body());
     assertThat(graph.get("loops")).singleElement().satisfies(l -> assertThat(l.get("alertId").stringValue())
         .isEqualTo(alert.get("id").stringValue()));
@@ -174,7 +182,13 @@ class LoopBreakerEndToEndTest {
         "/api/v1/alerts?detector=routing_loop", ADMIN_KEY).body()).get("alerts").size() == 1);
     Thread.sleep(2000);
     assertThat(again).allSatisfy(a -> assertThat(a.commands()).as(a.id() + " gets nothing again").isEmpty());
-    assertThat(events(ADMIN_KEY, "type=command.issued")).as("no new command in the log").hasSize(4);
+    assertThat(events(ADMIN_KEY, "type=command.issued")).as("no new command in the log (4 by policies, the resume)")
+        .hasSize(5);
+  }
+
+  private boolean quarantined(String runId, String agentId) {
+    return json(server.get("/api/v1/runs/" + runId + "/graph", ADMIN_KEY).body()).get("nodes").valueStream()
+        .anyMatch(n -> n.get("id").stringValue().equals(agentId) && n.get("quarantined").booleanValue());
   }
 
   @Test
