@@ -7,6 +7,7 @@ import { RunView } from './views/RunView';
 import { RunsView } from './views/RunsView';
 import { AgentView } from './views/AgentView';
 import { AlertsView, useAlertActivity } from './views/AlertsView';
+import { PoliciesView } from './views/PoliciesView';
 import { api } from './api';
 import { useFetch } from './components/util';
 import { auth, useAuth } from './session';
@@ -39,6 +40,7 @@ export function App() {
           {tab('runs', 'Runs')}
           {tab('events', 'Live events')}
           <AlertsTab active={page === 'alerts'} />
+          {tab('policies', 'Policies & budgets')}
           {page === 'run' && <span className="tab active current">Run {id}</span>}
           {page === 'agent' && <span className="tab active current">Agent {id}</span>}
         </nav>
@@ -51,6 +53,7 @@ export function App() {
         {page === 'events' ? <LiveEvents />
           : page === 'runs' ? <RunsView />
           : page === 'alerts' ? <AlertsView />
+          : page === 'policies' ? <PoliciesView />
           : page === 'run' && id ? <RunView runId={id} />
             : page === 'agent' && id ? <AgentView agentId={id} />
               : <Overview />}

@@ -1,5 +1,5 @@
 import { clockOffsetFromDate } from './live/lag';
-import type { AgentState, Alert, AwEvent, GraphReport, RollupPoint, RunState, TaskState } from './types';
+import type { AgentState, Alert, AwEvent, Budget, GraphReport, PolicyState, RollupPoint, RunState, TaskState } from './types';
 
 /** Thrown for any non-2xx answer; `status` 0 means the server could not be reached. */
 export class ApiError extends Error {
@@ -37,7 +37,14 @@ export function post<T>(path: string, body: unknown): Promise<T> {
   return send<T>('POST', path, currentKey, body);
 }
 
-async function send<T>(method: 'GET' | 'POST', path: string, key: string | null, body?: unknown): Promise<T> {
+/** A problem's `field` (budgets and policies name the field at fault), when there is one. */
+export class FieldError extends ApiError {
+  constructor(status: number, message: string, readonly field: string | null) {
+    super(status, message);
+  }
+}
+
+async function send<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, key: string | null, body?: unknown): Promise<T> {
   const headers: Record<string, string> = key ? { Authorization: `Bearer ${key}` } : {};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
@@ -51,16 +58,19 @@ async function send<T>(method: 'GET' | 'POST', path: string, key: string | null,
   if (date) lastServerDate = { date, arrivedAt: Date.now() };
   if (!res.ok) {
     let detail = res.statusText;
+    let field: string | null = null;
     try {
       const body = await res.json();
       detail = body.detail ?? body.title ?? detail;
+      field = typeof body.field === 'string' ? body.field : null;
     } catch {
       // not problem+json; keep the status text
     }
     // Only a key that was accepted before can stop being accepted: a request without one says nothing.
     if (res.status === 401 && key && key === currentKey && onUnauthorized) onUnauthorized();
-    throw new ApiError(res.status, `${res.status}: ${detail}`);
+    throw new FieldError(res.status, `${res.status}: ${detail}`, field);
   }
+  if (res.status === 204) return undefined as T;
   return res.json() as Promise<T>;
 }
 
@@ -73,7 +83,7 @@ const q = (params: Record<string, string | number | undefined | null>) => {
 export interface CommandRecord {
   commandId: string; type: string; reason: string | null; taskId: string | null;
   issuedAt: string; issuedBy: string | null; state: 'pending' | 'applied' | 'rejected';
-  acknowledgedAt?: string; answer?: string | null;
+  acknowledgedAt?: string; answer?: string | null; alertId?: string | null;
 }
 
 export const api = {
@@ -87,6 +97,14 @@ export const api = {
     post<{ commandId: string; agentConnected: boolean }>(`/api/v1/agents/${encodeURIComponent(agentId)}/commands`, body),
   commands: (agentId: string) =>
     get<{ commands: CommandRecord[] }>(`/api/v1/agents/${encodeURIComponent(agentId)}/commands?limit=10`),
+  budgets: () => get<{ budgets: Budget[] }>('/api/v1/budgets'),
+  createBudget: (body: Record<string, unknown>) => post<Budget>('/api/v1/budgets', body),
+  deleteBudget: (id: string) => send<void>('DELETE', `/api/v1/budgets/${encodeURIComponent(id)}`, currentKey),
+  policies: () => get<{ policies: PolicyState[] }>('/api/v1/policies'),
+  createPolicy: (body: Record<string, unknown>) => post<PolicyState>('/api/v1/policies', body),
+  patchPolicy: (id: string, body: Record<string, unknown>) =>
+    send<PolicyState>('PATCH', `/api/v1/policies/${encodeURIComponent(id)}`, currentKey, body),
+  deletePolicy: (id: string) => send<void>('DELETE', `/api/v1/policies/${encodeURIComponent(id)}`, currentKey),
   /** A single-use ticket that opens one stream within 30 s, so the key itself never goes into a URL. */
   streamTicket: () => send<{ ticket: string | null }>('POST', '/api/v1/stream-tickets', currentKey),
   agents: () => get<{ agents: AgentState[]; asOf: string }>('/api/v1/agents?limit=1000'),

@@ -4,6 +4,7 @@ import { api, authIsOff, get, onAuthRejected, serverClockOffset, setApiKey } fro
 import { LiveClient, type SocketLike } from './live/client';
 import { createConnectionStore } from './store/connection';
 import { createLiveStore } from './store/live';
+import { createCommandStore } from './store/commands';
 
 const KEY = 'agentwatch.key';
 
@@ -22,6 +23,16 @@ export interface AuthState {
 
 export const live = createLiveStore({ capacity: 5000 });
 export const connection = createConnectionStore();
+/** Commands sent from this page, shown optimistically until the agent answers (or does not). */
+export const commands = createCommandStore();
+
+// Acknowledgements settle the commands they answer; the newest events are enough to look at.
+live.subscribe((s, prev) => {
+  if ((s.typeCounts['command.acknowledged'] ?? 0) !== (prev.typeCounts['command.acknowledged'] ?? 0)) {
+    commands.getState().observe(s.events.slice(-500));
+  }
+});
+setInterval(() => commands.getState().expire(), 1000);
 
 function storedKey(): string | null {
   try {
@@ -154,3 +165,4 @@ export function restoreSession() {
 export const useLive = <T,>(select: (s: ReturnType<typeof live.getState>) => T) => useStore(live, select);
 export const useConnection = <T,>(select: (s: ReturnType<typeof connection.getState>) => T) => useStore(connection, select);
 export const useAuth = <T,>(select: (s: AuthState) => T) => useStore(auth, select);
+export const useCommands = <T,>(select: (s: ReturnType<typeof commands.getState>) => T) => useStore(commands, select);

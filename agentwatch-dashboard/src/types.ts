@@ -57,7 +57,9 @@ export interface RunState {
   lastEventAt?: string | null;
   endedAt?: string | null;
   status: string;
-  tasks: { total: number; created: number; assigned: number; running: number; completed: number; failed: number };
+  tasks: { total: number; created: number; assigned: number; running: number; completed: number; failed: number;
+    /** Still open when the run ended. */
+    abandoned?: number };
   totals: {
     events: number;
     errors: number;
@@ -126,7 +128,22 @@ export interface GraphReport {
     averagePathLength: number | null; isolatedNodes: string[]; cycleCount: number; cyclesTruncated: boolean;
   };
   cycles: string[][];
+  /** The routing loops the detector raised and has not resolved: the only cycles shown as loops. */
+  loops: { alertId: string; runId: string | null; cycle: string[]; since: string }[];
   asOf: string;
+}
+
+/** One finding inside an alert: an alert groups the findings of one detector in one run. */
+export interface AlertItem {
+  finding: string; detector: string; key: string; label: string; severity: string; state: 'open' | 'resolved';
+  runId: string | null; agents: string[]; evidence: string[]; message: string;
+  raisedAt: string; resolvedAt: string | null; resolution: string | null; facts?: Record<string, unknown>;
+}
+
+/** What a policy did about an alert: a command it issued, or a match it only recorded. */
+export interface AlertAction {
+  eventId: string; kind: 'command' | 'match'; policyId: string | null; agentId: string | null;
+  type: string | null; outcome: string | null; finding: string | null; at: string;
 }
 
 export interface Alert {
@@ -134,10 +151,29 @@ export interface Alert {
   runId: string | null; agents: string[]; evidence: string[]; message: string;
   raisedAt: string; resolvedAt: string | null; resolution: string | null;
   acknowledgedAt: string | null; acknowledgedBy: string | null;
+  count?: number; open?: number; updatedAt?: string; items?: AlertItem[]; actions?: AlertAction[];
 }
 
 /** One bucket of `GET /api/v1/metrics`. */
 export interface RollupPoint {
   start: string; end: string; events: number; eventsPerSecond: number; errors: number; errorRate: number;
   tasks: number; taskP50Ms: number | null; taskP95Ms: number | null; llmCalls: number; tokens: number; costUsd: number;
+}
+
+/** `GET /api/v1/budgets`: a spending limit and what its subjects spent, the most first. */
+export interface Budget {
+  id: string; name?: string; title: string; metric: 'tokens' | 'costUsd' | 'llmCalls'; limit: number;
+  per: 'agent' | 'run' | 'tenant'; agentId?: string; runId?: string; window?: string; warnAt: number;
+  setAt: string; setBy: string | null;
+  usage: { subject: string; spend: number; share: number; state: 'ok' | 'warning' | 'exhausted' }[];
+}
+
+/** `GET /api/v1/policies`: an automatic response to findings, with its latest actions. */
+export interface PolicyState {
+  id: string; name?: string; title: string;
+  match: { detectors: string[]; severity: string; runId?: string; agentId?: string };
+  action: 'pause' | 'quarantine' | 'cancel' | 'notify'; mode: 'enforce' | 'dry-run'; cooldown: string;
+  cap: { actions: number; per: string }; targets: 'all' | 'first';
+  version: number; setAt: string; setBy: string | null; state: 'active' | 'refused'; refused?: string;
+  actions: AlertAction[];
 }

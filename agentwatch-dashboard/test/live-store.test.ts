@@ -159,6 +159,29 @@ describe('the live store', () => {
     expect(run.status).toBe('completed');
   });
 
+  it('notes a cancelled run as cancelled', () => {
+    const store = createLiveStore();
+    store.getState().applyBatch([ev('log', 'manager'), ev('run.cancelled', 'manager')]);
+    expect(store.getState().runs['run-1'].status).toBe('cancelled');
+  });
+
+  it('brings an agent that went offline back with its next activity, as the server does', () => {
+    const store = createLiveStore();
+    const at = (ms: number) => new Date(Date.parse('2026-11-28T16:00:00Z') + ms).toISOString();
+    store.getState().applyBatch([{ ...ev('agent.status', 'researcher', { status: 'offline' }), ts: at(0) }]);
+    store.getState().applyBatch([{ ...ev('command.issued', 'researcher', { type: 'resume' }), ts: at(500) }]);
+    expect(store.getState().agents.researcher.status).toBe('offline');
+    store.getState().applyBatch([{ ...ev('agent.heartbeat', 'researcher', { cpu: 1 }), ts: at(1000) }]);
+    expect(store.getState().agents.researcher.status).toBe('idle');
+  });
+
+  it('shows no card for the server itself: alerts, budgets and policies are nobody\'s activity', () => {
+    const store = createLiveStore();
+    store.getState().applyBatch([ev('alert.raised', 'agentwatch-analytics', { detector: 'stuck_task' }),
+      ev('policy.set', 'agentwatch-api', {})]);
+    expect(store.getState().agents).toEqual({});
+  });
+
   it('forgets everything on reset and resumes from the new head', () => {
     const store = createLiveStore();
     const e = ev('log', 'w');

@@ -191,12 +191,23 @@ function touch(agents: Record<string, AgentState>, id: string, ts: string | null
 }
 
 /** The same folding the server's projection does (core's Projection), for the fields shown live. */
+/** Events that end a run, with the run's outcome. */
+const RUN_ENDS: Record<string, string> = { 'run.completed': 'completed', 'run.failed': 'failed', 'run.cancelled': 'cancelled' };
+/** Event types the server writes about agents or for its own configuration, never an agent's activity. */
+const SERVER_TYPES = ['alert.', 'policy.', 'budget.'];
+
 export function applyToAgents(agents: Record<string, AgentState>, e: AwEvent) {
-  if (e.type === 'run.completed' || e.type === 'run.failed' || e.type.endsWith('.edited')) return;
+  if (e.type in RUN_ENDS || e.type.endsWith('.edited') || SERVER_TYPES.some((p) => e.type.startsWith(p))) return;
   const a = touch(agents, e.agentId, e.ts);
   const c = a.counters;
   const d = e.data ?? {};
   c.events++;
+  if (a.status === 'offline' && e.type !== 'agent.status' && e.type !== 'command.issued'
+    && (!a.statusAt || Date.parse(e.ts) > Date.parse(a.statusAt))) {
+    // Agent ids are reused across runs: one that signed off and does anything later is back (as the server's projection says).
+    a.status = 'idle';
+    a.statusAt = e.ts;
+  }
   if (e.runId) a.lastRunId = e.runId;
   switch (e.type) {
     case 'agent.registered':
@@ -271,8 +282,8 @@ export function applyToRun(runs: Record<string, RunState>, e: AwEvent) {
     };
   r.lastEventAt = later(r.lastEventAt, e.ts);
   r.totals.events++;
-  if (e.type === 'run.completed' || e.type === 'run.failed') {
-    r.status = e.type === 'run.completed' ? 'completed' : 'failed';
+  if (e.type in RUN_ENDS) {
+    r.status = RUN_ENDS[e.type];
     r.endedAt = e.ts;
   } else if (!(e.agentId in r.participants)) {
     r.participants[e.agentId] = null;

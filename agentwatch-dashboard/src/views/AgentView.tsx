@@ -2,7 +2,8 @@ import { useMemo } from 'react';
 import { api } from '../api';
 import { LineChart, type Point } from '../components/charts';
 import { Empty, Loading, Problem, ago, href, int, money, time, useFetch, useNow } from '../components/util';
-import { useLive } from '../session';
+import { useCommands, useLive } from '../session';
+import { optimisticStatus } from '../store/commands';
 import { isError, num, type AwEvent } from '../types';
 import { CommandPanel } from './CommandPanel';
 import { RollupCharts } from './RollupCharts';
@@ -16,6 +17,7 @@ export function AgentView({ agentId }: { agentId: string }) {
   const snapshot = useFetch(`agent-state:${agentId}`, () => api.agent(agentId));
   const liveAgent = useLive((s) => s.agents[agentId]);
   const liveEvents = useLive((s) => s.events);
+  const pendingStatus = useCommands((s) => optimisticStatus(s.sent, agentId));
   const now = useNow(1000);
 
   const events = useMemo(() => {
@@ -44,7 +46,10 @@ export function AgentView({ agentId }: { agentId: string }) {
   return (
     <div className="agent-view">
       <div className="run-head">
-        <h1>{agent.displayName ?? agent.name ?? agent.agentId} <span className={`status s-${agent.status ?? 'unknown'}`}>{agent.status ?? 'unknown'}</span></h1>
+        <h1>{agent.displayName ?? agent.name ?? agent.agentId}{' '}
+          {pendingStatus ? <span className={`status s-${pendingStatus} optimistic`} data-testid="agent-status" title="sent; waiting for the agent's answer">{pendingStatus}…</span>
+            : <span className={`status s-${agent.status ?? 'unknown'}`} data-testid="agent-status">{agent.status ?? 'unknown'}</span>}
+        </h1>
         <div className="stats">
           <span>{agent.role ?? 'no role'}</span>
           <span className={stale ? 'warn' : ''}>heartbeat {ago(agent.lastHeartbeat, now)}</span>

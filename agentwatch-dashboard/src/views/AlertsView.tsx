@@ -5,7 +5,7 @@ import { useLive } from '../session';
 import type { Alert, AwEvent } from '../types';
 
 export const DETECTORS = ['routing_loop', 'stuck_task', 'lost_agent', 'resource_hoarding',
-  'communication_cascade', 'inconsistent_agent', 'anomaly'];
+  'communication_cascade', 'inconsistent_agent', 'anomaly', 'budget', 'flood_control'];
 
 /** How many alert events have streamed in: a change means the list is worth asking for again. */
 export const useAlertActivity = () => useLive((s) => Object.entries(s.typeCounts)
@@ -29,12 +29,14 @@ export function AlertsView() {
   return (
     <div className="alerts-view">
       <div className="toolbar">
-        <select value={state} onChange={(e) => setState(e.target.value as typeof state)}>
+        <label className="small muted" htmlFor="alert-state">state</label>
+        <select id="alert-state" value={state} onChange={(e) => setState(e.target.value as typeof state)}>
           <option value="open">open</option>
           <option value="resolved">resolved</option>
           <option value="">all</option>
         </select>
-        <select value={detector} onChange={(e) => setDetector(e.target.value)}>
+        <label className="small muted" htmlFor="alert-detector">detector</label>
+        <select id="alert-detector" value={detector} onChange={(e) => setDetector(e.target.value)}>
           <option value="">every detector</option>
           {DETECTORS.map((d) => <option key={d} value={d}>{d}</option>)}
         </select>
@@ -54,8 +56,20 @@ export function AlertsView() {
   );
 }
 
+/** What a recorded policy match meant. */
+function describeMatch(outcome: string | null | undefined): string {
+  switch (outcome) {
+    case 'dry-run': return 'would have issued (dry run)';
+    case 'notified': return 'notified';
+    case 'cooldown': return 'held back by its cooldown:';
+    case 'cap': return 'held back by its cap:';
+    default: return 'matched';
+  }
+}
+
 function AlertRow({ alert: a, now, onChange }: { alert: Alert; now: number; onChange: () => void }) {
   const [evidence, setEvidence] = useState<AwEvent | null>(null);
+  const [expanded, setExpanded] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   async function acknowledge() {
@@ -84,6 +98,11 @@ function AlertRow({ alert: a, now, onChange }: { alert: Alert; now: number; onCh
       <div className="alert-head">
         <span className={`sev sev-${a.severity}`}>{a.severity}</span>
         <b>{a.detector}</b>
+        {(a.count ?? 1) > 1 && (
+          <span className="count-badge" data-testid="alert-count" title="findings grouped in this alert">
+            ×{a.count}{a.state === 'open' ? ` · ${a.open} open` : ''}
+          </span>
+        )}
         <span className="muted small">raised {ago(a.raisedAt, now)}{a.resolvedAt ? ` · resolved ${time(a.resolvedAt)}` : ''}</span>
         {a.runId && <a className="small" href={href(`/run/${encodeURIComponent(a.runId)}`)}>run {a.runId}</a>}
         <span className="grow" />
@@ -97,6 +116,36 @@ function AlertRow({ alert: a, now, onChange }: { alert: Alert; now: number; onCh
           <button key={id} className="link" onClick={() => void show(id)}>{id}</button>))}
         {a.evidence.length > 12 && <span className="muted"> +{a.evidence.length - 12} more</span>}</>}
       </div>
+      {(a.actions ?? []).length > 0 && (
+        <ul className="actions small" data-testid="alert-actions">
+          {a.actions!.map((x) => (
+            <li key={x.eventId} className={x.kind === 'command' ? 'auto-action' : 'muted'}>
+              {time(x.at)} · policy <b>{x.policyId}</b>{' '}
+              {x.kind === 'command' ? <>issued <b>{x.type}</b> to </> : <>{describeMatch(x.outcome)} <b>{x.type}</b> for </>}
+              <a href={href(`/agent/${encodeURIComponent(x.agentId ?? '')}`)}>{x.agentId}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {(a.count ?? 1) > 1 && (
+        <div className="small">
+          <button className="link" onClick={() => setExpanded(!expanded)}>
+            {expanded ? 'hide' : 'show'} the {a.count} findings{a.items && a.items.length < (a.count ?? 0) ? ` (first ${a.items.length})` : ''}
+          </button>
+          {expanded && (
+            <ul className="items" data-testid="alert-items">
+              {(a.items ?? []).map((i) => (
+                <li key={i.finding} className={i.state}>
+                  <span className={`sev sev-${i.severity}`}>{i.state}</span>{' '}
+                  {a.detector === 'flood_control' && <b>{i.detector} </b>}
+                  <b>{i.label}</b> <span className="muted">{time(i.raisedAt)}</span> — {i.message}
+                  {i.resolution && <span className="muted"> (resolved: {i.resolution})</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
       {error && <p className="error small">{error}</p>}
       {evidence && (
         <div className="evidence">

@@ -7,7 +7,7 @@ import type { GraphReport } from '../types';
 
 const REFRESH_MS = 2000;
 
-/** Edges that lie on a listed cycle (a routing loop): "from→to" keys. */
+/** Edges that lie on one of the given cycles: "from→to" keys. */
 export function cycleEdges(cycles: string[][]): Set<string> {
   const keys = new Set<string>();
   for (const cycle of cycles) {
@@ -43,8 +43,12 @@ export function nodeWidth(label: string): number {
 
 const NODE_FONT_PX = 12;
 
-function elements(report: GraphReport, width: number, height: number): ElementDefinition[] {
-  const loop = cycleEdges(report.cycles);
+/**
+ * The graph's elements. Only the loops the routing_loop detector raised (and has not resolved) are
+ * painted red: a cycle alone is ordinary delegate-and-reply teamwork, not a loop.
+ */
+export function elements(report: GraphReport, width: number, height: number): ElementDefinition[] {
+  const loop = cycleEdges((report.loops ?? []).map((l) => l.cycle));
   const quarantined = new Set(report.nodes.filter((n) => n.quarantined).map((n) => n.id));
   const at = positions(report, width, height);
   const nodes: ElementDefinition[] = report.nodes.map((n) => ({
@@ -111,6 +115,7 @@ export function GraphView({ runId }: { runId: string }) {
 
   if (graph.error && !graph.data) return <Problem error={graph.error} retry={graph.reload} />;
   const m = graph.data?.metrics;
+  const loops = graph.data?.loops ?? [];
   return (
     <div className="graph-view">
       {graph.data && graph.data.nodes.length === 0 && <Empty>No agent of this run has interacted yet.</Empty>}
@@ -122,7 +127,11 @@ export function GraphView({ runId }: { runId: string }) {
           <span>density {m.density.toFixed(2)}</span>
           <span>clustering {m.averageClustering.toFixed(2)}</span>
           <span>avg path {m.averagePathLength == null ? '—' : m.averagePathLength.toFixed(2)}</span>
-          <span className={m.cycleCount ? 'bad' : ''}>{m.cycleCount}{m.cyclesTruncated ? '+' : ''} loops</span>
+          <span title="cycles in the graph; delegating and hearing back makes one">{m.cycleCount}{m.cyclesTruncated ? '+' : ''} cycles</span>
+          <span className={loops.length ? 'bad' : 'muted'} data-testid="loops">
+            {loops.length === 0 ? 'no routing loop' : `${loops.length} routing loop${loops.length === 1 ? '' : 's'}: `}
+            {loops.map((l) => <a key={l.alertId + l.cycle.join()} href={href('/alerts')} title={`alert ${l.alertId}`}>{[...l.cycle, l.cycle[0]].join(' → ')} </a>)}
+          </span>
           {m.isolatedNodes.length > 0 && <span className="warn">isolated: {m.isolatedNodes.join(', ')}</span>}
           {graph.data!.nodes.some((n) => n.quarantined) && (
             <span className="bad">quarantined: {graph.data!.nodes.filter((n) => n.quarantined).map((n) => n.id).join(', ')}</span>

@@ -182,7 +182,7 @@ const RunRow = memo(function RunRow({ run: r, now }: { run: RunState; now: numbe
       <td>{time(r.startedAt)}</td>
       <td>{ago(r.lastEventAt, now)}</td>
       <td>{Object.keys(r.participants).join(', ')}</td>
-      <td>{r.tasks.completed}/{r.tasks.total} done{r.tasks.failed ? `, ${r.tasks.failed} failed` : ''}</td>
+      <td>{r.tasks.completed}/{r.tasks.total} done{r.tasks.failed ? `, ${r.tasks.failed} failed` : ''}{r.tasks.abandoned ? `, ${r.tasks.abandoned} abandoned` : ''}</td>
       <td>{int(r.totals.events)}</td>
       <td>{int(r.totals.inputTokens + r.totals.outputTokens)}</td>
       <td>{money(r.totals.costUsd)}</td>

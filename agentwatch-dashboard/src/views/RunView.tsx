@@ -8,10 +8,28 @@ import { RollupCharts } from './RollupCharts';
 
 const STATE_COLOR: Record<string, string> = {
   created: '#6b7785', assigned: '#b59a3c', running: '#3d8bfd', completed: '#3fae63', failed: '#e05252',
+  abandoned: '#4a5360',
 };
 
-/** Alerts about the run are events in it too; they belong to the Alerts view, not to an agent's lane. */
-const isAgentActivity = (e: AwEvent) => !e.type.startsWith('alert.');
+/** What a task's state means, for the legend and the bars' tooltips. */
+const STATE_NOTE: Record<string, string> = {
+  abandoned: 'still open when the run ended; nobody works on it or waits for it',
+};
+
+const RUN_ENDS = ['run.completed', 'run.failed', 'run.cancelled'];
+
+/**
+ * Alerts and policy matches about the run are events in it too; they belong to the Alerts view, not
+ * to an agent's lane. Commands are kept: they are drawn on the lane of the agent they were for.
+ */
+const isAgentActivity = (e: AwEvent) => !e.type.startsWith('alert.') && !e.type.startsWith('policy.')
+  && !e.type.startsWith('budget.');
+
+// Plain glyphs every system font has (emoji are missing in many, headless Chromium's among them).
+const ACTION_MARK: Record<string, string> = { pause: '‖', quarantine: '⊘', cancel: '×', resume: '▶' };
+
+/** Who issued a command: a policy's commands are automatic actions. */
+export const isAutomatic = (e: AwEvent) => e.type === 'command.issued' && String(e.data?.issuedBy ?? '').startsWith('policy:');
 
 /** Stored events of the run, plus those that arrived live since, each once. */
 function useRunEvents(runId: string, stored: AwEvent[] | null): AwEvent[] {
@@ -74,6 +92,11 @@ function RunHeader({ run }: { run: RunState }) {
         <span>started {time(run.startedAt)}</span>
         {run.endedAt && <span>ended {time(run.endedAt)}</span>}
         <span>{run.tasks.completed}/{run.tasks.total} tasks done{run.tasks.failed ? `, ${run.tasks.failed} failed` : ''}</span>
+        {(run.tasks.abandoned ?? 0) > 0 && (
+          <span className="muted" data-testid="abandoned" title={STATE_NOTE.abandoned}>
+            {run.tasks.abandoned} abandoned when the run {run.status === 'cancelled' ? 'was cancelled' : run.status}
+          </span>
+        )}
         <span>{int(t.events)} events</span>
         <span>{int(t.messages)} messages</span>
         <span>{int(t.llmCalls)} model calls</span>
@@ -88,8 +111,10 @@ function RunHeader({ run }: { run: RunState }) {
 function Legend() {
   return (
     <div className="legend small">
-      {Object.entries(STATE_COLOR).map(([s, c]) => <span key={s}><i style={{ background: c }} />{s}</span>)}
+      {Object.entries(STATE_COLOR).map(([s, c]) => <span key={s} title={STATE_NOTE[s]}><i style={{ background: c }} className={s} />{s}</span>)}
       <span><i className="arrow-key" />message</span>
+      <span title="a command a policy issued the moment its alert was raised"><b className="mark auto">‖</b> automatic action</span>
+      <span><b className="mark manual">‖</b> command</span>
     </div>
   );
 }
@@ -101,7 +126,7 @@ function Timeline({ run, tasks, events, now }: { run: RunState; tasks: TaskState
     Object.entries(run.participants).filter(([, r]) => r === 'manager').forEach(([n]) => add(n));
     Object.keys(run.participants).forEach(add);
     tasks.forEach((t) => add(t.assignee ?? t.createdBy));
-    events.forEach((e) => { if (e.type !== 'run.completed' && e.type !== 'run.failed') add(e.agentId); });
+    events.forEach((e) => { if (!RUN_ENDS.includes(e.type)) add(e.agentId); });
     return names;
   }, [run, tasks, events]);
   if (lanes.length === 0) return <Empty>This run has no agent events yet.</Empty>;
@@ -117,6 +142,7 @@ function Timeline({ run, tasks, events, now }: { run: RunState; tasks: TaskState
   const laneY = (name: string) => top + lanes.indexOf(name) * laneH + laneH / 2;
   const ticks = Array.from({ length: 6 }, (_, i) => t0 + ((t1 - t0) * i) / 5);
   const messages = events.filter((e) => e.type === 'message.sent' && typeof e.data?.to === 'string' && lanes.includes(String(e.data.to)));
+  const actions = events.filter((e) => e.type === 'command.issued' && lanes.includes(e.agentId));
 
   return (
     <div className="timeline">
@@ -151,8 +177,9 @@ function Timeline({ run, tasks, events, now }: { run: RunState; tasks: TaskState
           const y = laneY(lane) - 9;
           return (
             <g key={t.taskId}>
-              <rect x={x0} y={y} width={x1 - x0} height={18} rx={3} fill={STATE_COLOR[t.state] ?? '#888'} opacity={0.85}>
-                <title>{`${t.taskId} ${t.title ?? ''}\n${t.state}${t.durationMs != null ? `, ${t.durationMs} ms` : ''}${t.error ? `\n${t.error}` : ''}`}</title>
+              <rect x={x0} y={y} width={x1 - x0} height={18} rx={3} fill={STATE_COLOR[t.state] ?? '#888'} opacity={0.85}
+                className={`task ${t.state}`}>
+                <title>{`${t.taskId} ${t.title ?? ''}\n${t.state}${STATE_NOTE[t.state] ? ` (${STATE_NOTE[t.state]})` : ''}${t.durationMs != null ? `, ${t.durationMs} ms` : ''}${t.error ? `\n${t.error}` : ''}`}</title>
               </rect>
               {x1 - x0 > 50 && (
                 <text x={x0 + 4} y={y + 13} className="bar-label">
@@ -170,6 +197,18 @@ function Timeline({ run, tasks, events, now }: { run: RunState; tasks: TaskState
             <line key={e.id} x1={xs} x2={xs + 6} y1={y0} y2={y1 + (y1 > y0 ? -10 : 10)} className="msg" markerEnd="url(#arrow)">
               <title>{`${e.agentId} → ${e.data.to}: ${String(e.data.content ?? '')}`}</title>
             </line>
+          );
+        })}
+        {actions.map((e) => {
+          const type = String(e.data?.type ?? '');
+          const auto = isAutomatic(e);
+          const xs = x(ms(e.ts)), y = laneY(e.agentId) - laneH / 2 + 2;
+          return (
+            <g key={e.id} className={`action ${auto ? 'auto-action' : 'manual-action'}`} data-testid="timeline-action">
+              <line x1={xs} x2={xs} y1={y} y2={y + laneH - 4} className="action-line" />
+              <text x={xs + 3} y={y + 10} className="action-mark">{ACTION_MARK[type] ?? '•'} {type}</text>
+              <title>{`${type} ${e.agentId}${auto ? ` — automatic, by ${String(e.data.issuedBy)}` : ` — by ${String(e.data?.issuedBy ?? 'an operator')}`}\n${String(e.data?.reason ?? '')}`}</title>
+            </g>
           );
         })}
       </svg>

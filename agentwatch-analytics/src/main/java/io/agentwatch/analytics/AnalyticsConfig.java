@@ -1,5 +1,6 @@
 package io.agentwatch.analytics;
 
+import io.agentwatch.analytics.alert.AlertIssuer;
 import io.agentwatch.analytics.detect.AnomalyDetector;
 import io.agentwatch.analytics.detect.CommunicationCascadeDetector;
 import io.agentwatch.analytics.detect.InconsistentAgentDetector;
@@ -18,6 +19,7 @@ import java.util.Objects;
  *                     its parent's agent
  * @param endedTaskMemory how many ended tasks per tenant are remembered to recognise a repeated
  *                     completion (open tasks are always remembered)
+ * @param alerts       grouping and flood control of the alerts
  */
 public record AnalyticsConfig(
     RoutingLoopDetector.Config routingLoop,
@@ -29,13 +31,20 @@ public record AnalyticsConfig(
     AnomalyDetector.Config anomaly,
     GraphAnalysis.Limits graph,
     int parentMemory,
-    int endedTaskMemory) {
+    int endedTaskMemory,
+    AlertIssuer.Config alerts) {
 
   public static final AnalyticsConfig DEFAULTS = new AnalyticsConfig(
       RoutingLoopDetector.Config.DEFAULTS, StuckTaskDetector.Config.DEFAULTS, LostAgentDetector.Config.DEFAULTS,
       ResourceHoardingDetector.Config.DEFAULTS, CommunicationCascadeDetector.Config.DEFAULTS,
       InconsistentAgentDetector.Config.DEFAULTS, AnomalyDetector.Config.DEFAULTS,
-      GraphAnalysis.Limits.DEFAULTS, 100_000, 100_000);
+      GraphAnalysis.Limits.DEFAULTS, 100_000, 100_000, AlertIssuer.Config.DEFAULTS);
+
+  /** This configuration with other grouping and flood control. */
+  public AnalyticsConfig with(AlertIssuer.Config alerts) {
+    return new AnalyticsConfig(routingLoop, stuckTask, lostAgent, resourceHoarding, communicationCascade,
+        inconsistentAgent, anomaly, graph, parentMemory, endedTaskMemory, alerts);
+  }
 
   public AnalyticsConfig {
     Objects.requireNonNull(routingLoop, "routingLoop");
@@ -46,6 +55,7 @@ public record AnalyticsConfig(
     Objects.requireNonNull(inconsistentAgent, "inconsistentAgent");
     Objects.requireNonNull(anomaly, "anomaly");
     Objects.requireNonNull(graph, "graph");
+    Objects.requireNonNull(alerts, "alerts");
     if (parentMemory < 1) {
       throw new IllegalArgumentException("parentMemory must be at least 1 but was " + parentMemory);
     }

@@ -1,5 +1,6 @@
 package io.agentwatch.analytics;
 
+import io.agentwatch.analytics.budget.BudgetDetector;
 import io.agentwatch.analytics.detect.AnomalyDetector;
 import io.agentwatch.analytics.detect.CommunicationCascadeDetector;
 import io.agentwatch.analytics.detect.InconsistentAgentDetector;
@@ -25,7 +26,7 @@ public final class AnalyticsEngine {
   /** The detector names alerts carry (API.md). */
   public static final List<String> DETECTORS = List.of(RoutingLoopDetector.NAME, StuckTaskDetector.NAME,
       LostAgentDetector.NAME, ResourceHoardingDetector.NAME, CommunicationCascadeDetector.NAME,
-      InconsistentAgentDetector.NAME, AnomalyDetector.NAME);
+      InconsistentAgentDetector.NAME, AnomalyDetector.NAME, BudgetDetector.NAME);
 
   private final AnalyticsConfig config;
   private final Map<String, TenantAnalytics> tenants = new HashMap<>();

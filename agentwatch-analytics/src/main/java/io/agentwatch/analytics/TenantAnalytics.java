@@ -1,10 +1,13 @@
 package io.agentwatch.analytics;
 
 import io.agentwatch.analytics.alert.AlertBook;
-import io.agentwatch.analytics.alert.AlertDraft;
+import io.agentwatch.analytics.alert.AlertIssuer;
+import io.agentwatch.analytics.alert.AlertItem;
 import io.agentwatch.analytics.alert.AlertEvents;
 import io.agentwatch.analytics.alert.AlertView;
-import io.agentwatch.analytics.alert.Signals;
+import io.agentwatch.analytics.budget.Budget;
+import io.agentwatch.analytics.budget.BudgetBook;
+import io.agentwatch.analytics.budget.BudgetDetector;
 import io.agentwatch.analytics.detect.AnomalyDetector;
 import io.agentwatch.analytics.detect.CommunicationCascadeDetector;
 import io.agentwatch.analytics.detect.Detector;
@@ -13,6 +16,7 @@ import io.agentwatch.analytics.detect.LostAgentDetector;
 import io.agentwatch.analytics.detect.Observation;
 import io.agentwatch.analytics.detect.ResourceHoardingDetector;
 import io.agentwatch.analytics.detect.RoutingLoopDetector;
+import io.agentwatch.analytics.detect.RunEnd;
 import io.agentwatch.analytics.detect.StuckTaskDetector;
 import io.agentwatch.analytics.facts.AgentRegistry;
 import io.agentwatch.analytics.facts.TaskTracker;
@@ -20,18 +24,23 @@ import io.agentwatch.analytics.graph.CausalGraph;
 import io.agentwatch.analytics.graph.GraphData;
 import io.agentwatch.analytics.graph.Interaction;
 import io.agentwatch.analytics.graph.Interactions;
+import io.agentwatch.analytics.policy.Policy;
+import io.agentwatch.analytics.policy.PolicyBook;
+import io.agentwatch.analytics.policy.Responder;
 import io.agentwatch.model.Event;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The analytics of one tenant: shared facts (agents, tasks), causal graphs per run and for the
- * whole tenant, the seven detectors and the tenant's alerts.
+ * whole tenant, the seven detectors, budgets and the {@code budget} detector, the tenant's alerts
+ * and the policies that respond to them.
  *
  * <p>Deterministic: its only inputs are the events given to {@link #apply} in log order and the
  * instants given to {@link #advanceTo}; time is event time ({@code ts}), which moves forward with
@@ -47,29 +56,41 @@ public final class TenantAnalytics {
 
   /** Event types the server writes itself: facts about agents, not activity of an agent. */
   private static final Set<String> CONTROL_TYPES = Set.of(AgentRegistry.COMMAND_ISSUED, "agent.edited", "run.edited");
+  /** The events that end a run, with the outcome each stands for. */
+  private static final Map<String, String> RUN_ENDS = Map.of(
+      "run.completed", "completed", "run.failed", "failed", "run.cancelled", "cancelled");
 
   private final AgentRegistry agents = new AgentRegistry();
   private final TaskTracker tasks;
   private final Interactions interactions;
   private final CausalGraph tenantGraph = new CausalGraph();
   private final Map<String, CausalGraph> runGraphs = new HashMap<>();
+  /** Runs that ended (completed, failed or cancelled): their open tasks are abandoned, not watched. */
+  private final Set<String> endedRuns = new HashSet<>();
   private final AlertBook alerts = new AlertBook();
   private final List<Detector> detectors;
-  private final Issuer issuer = new Issuer();
+  private final AlertIssuer issuer;
+  private final BudgetBook budgets = new BudgetBook();
+  private final BudgetDetector budgetDetector = new BudgetDetector(budgets);
+  private final PolicyBook policies = new PolicyBook(AnalyticsEngine.DETECTORS);
   private Instant clock;
   private Instant lastReceivedAt;
 
   public TenantAnalytics(AnalyticsConfig config) {
     this.interactions = new Interactions(config.parentMemory());
     this.tasks = new TaskTracker(config.endedTaskMemory());
+    this.issuer = new AlertIssuer(alerts, config.alerts());
+    issuer.listen(new Responder(policies));
+    RoutingLoopDetector loops = new RoutingLoopDetector(config.routingLoop());
     this.detectors = List.of(
-        new RoutingLoopDetector(config.routingLoop()),
-        new StuckTaskDetector(config.stuckTask()),
+        loops,
+        new StuckTaskDetector(config.stuckTask(), loops::isLooping),
         new LostAgentDetector(config.lostAgent(), agents),
         new ResourceHoardingDetector(config.resourceHoarding(), agents),
         new CommunicationCascadeDetector(config.communicationCascade()),
         new InconsistentAgentDetector(config.inconsistentAgent()),
-        new AnomalyDetector(config.anomaly()));
+        new AnomalyDetector(config.anomaly()),
+        budgetDetector);
   }
 
   /**
@@ -79,8 +100,21 @@ public final class TenantAnalytics {
    * @param receivedAt when the server received it (only used by {@link #liveTime})
    */
   public List<Event> apply(Event e, Instant receivedAt) {
-    if (AlertEvents.isAlert(e.type())) {
+    if (AlertEvents.isAlert(e.type()) || e.type().equals(Policy.MATCHED)) {
       alerts.apply(e);
+      return List.of();
+    }
+    if (e.type().equals(Budget.SET) || e.type().equals(Budget.DELETED)) {
+      // Configuration, not activity: it does not move event time.
+      List<Event> out = issuer.start();
+      String changed = budgets.apply(e);
+      if (changed != null) {
+        budgetDetector.changed(changed, e, issuer);
+      }
+      return out;
+    }
+    if (e.type().equals(Policy.SET) || e.type().equals(Policy.DELETED)) {
+      policies.apply(e);
       return List.of();
     }
     List<Event> out = issuer.start();
@@ -91,6 +125,8 @@ public final class TenantAnalytics {
     lastReceivedAt = receivedAt;
     agents.apply(e);
     if (CONTROL_TYPES.contains(e.type())) {
+      // A policy's command names its alert: the book shows what was done about it.
+      alerts.apply(e);
       return out;
     }
     TaskTracker.Change change = tasks.apply(e);
@@ -99,9 +135,17 @@ public final class TenantAnalytics {
       record(runGraphs.computeIfAbsent(e.runId(), k -> new CausalGraph()), e, links);
     }
     record(tenantGraph, e, links);
-    Observation o = new Observation(e, change, links);
+    String runKey = e.runId() == null ? "" : e.runId();
+    Observation o = new Observation(e, change, links, endedRuns.contains(runKey));
     for (Detector d : detectors) {
       d.observe(o, issuer);
+    }
+    String outcome = RUN_ENDS.get(e.type());
+    if (outcome != null && e.runId() != null && endedRuns.add(runKey)) {
+      RunEnd end = new RunEnd(runKey, outcome, e, tasks.endRun(runKey));
+      for (Detector d : detectors) {
+        d.runEnded(end, issuer);
+      }
     }
     return out;
   }
@@ -128,6 +172,7 @@ public final class TenantAnalytics {
     for (Detector d : detectors) {
       d.advance(now, issuer);
     }
+    issuer.advance(now);
   }
 
   /**
@@ -157,9 +202,50 @@ public final class TenantAnalytics {
 
   private GraphData.Agent describe(String agentId) {
     AgentRegistry.Agent a = agents.get(agentId);
-    boolean lost = alerts.open(LostAgentDetector.NAME, agentId) != null;
+    boolean lost = alerts.isOpen(LostAgentDetector.NAME, agentId);
     return a == null ? new GraphData.Agent(null, null, false, false, lost)
         : new GraphData.Agent(a.role(), a.status(), a.quarantined(), a.offline(), lost);
+  }
+
+  /**
+   * The routing loops the detector raised that are open in run {@code runId} (every run when null):
+   * what the graph shows as loops. A cycle in the graph is not a loop by itself; delegating and
+   * hearing back makes one.
+   */
+  public List<Loop> openLoops(String runId) {
+    List<Loop> loops = new ArrayList<>();
+    for (AlertBook.OpenItem open : alerts.openItems(RoutingLoopDetector.NAME)) {
+      AlertItem loop = open.item();
+      if (runId == null || runId.equals(loop.runId())) {
+        loops.add(new Loop(open.alertId(), loop.runId(), loop.agents(), loop.raisedAt()));
+      }
+    }
+    return loops;
+  }
+
+  /** An open routing loop: the alert that holds it and its agents in cycle order. */
+  public record Loop(String alertId, String runId, List<String> cycle, Instant since) {}
+
+  /** The tenant's budgets as of its log, each with what its subjects spent (the most first, at most {@code max}). */
+  public List<BudgetState> budgets(int max) {
+    List<BudgetState> out = new ArrayList<>();
+    for (Budget.Stored b : budgets.all()) {
+      out.add(new BudgetState(b, budgetDetector.usage(b.budget().id(), max)));
+    }
+    return out;
+  }
+
+  public BudgetState budget(String id, int max) {
+    Budget.Stored b = budgets.get(id);
+    return b == null ? null : new BudgetState(b, budgetDetector.usage(id, max));
+  }
+
+  /** A budget and its use. */
+  public record BudgetState(Budget.Stored stored, List<BudgetDetector.Use> usage) {}
+
+  /** The tenant's policies as of its log. */
+  public PolicyBook policies() {
+    return policies;
   }
 
   public AlertBook.Page alerts(AlertBook.Query query) {
@@ -175,41 +261,4 @@ public final class TenantAnalytics {
     return alerts.all();
   }
 
-  /** Turns detector signals into alert events, consulting and updating the alert book. */
-  private final class Issuer implements Signals {
-
-    private List<Event> out = new ArrayList<>();
-
-    List<Event> start() {
-      out = new ArrayList<>();
-      return out;
-    }
-
-    @Override
-    public void raise(AlertDraft draft) {
-      if (alerts.open(draft.detector(), draft.key()) != null
-          || alerts.knows(AlertEvents.raisedId(draft.detector(), draft.key(), draft.cause()))) {
-        return;
-      }
-      emit(AlertEvents.raised(draft));
-    }
-
-    @Override
-    public void resolve(String detector, String key, String reason, List<String> evidence, Instant ts) {
-      AlertView open = alerts.open(detector, key);
-      if (open != null) {
-        emit(AlertEvents.resolved(open, reason, evidence, ts));
-      }
-    }
-
-    @Override
-    public boolean isOpen(String detector, String key) {
-      return alerts.open(detector, key) != null;
-    }
-
-    private void emit(Event alert) {
-      alerts.apply(alert);
-      out.add(alert);
-    }
-  }
 }

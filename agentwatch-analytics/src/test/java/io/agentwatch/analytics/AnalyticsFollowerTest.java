@@ -3,6 +3,7 @@ package io.agentwatch.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentwatch.analytics.alert.AlertEvents;
+import io.agentwatch.analytics.alert.AlertIssuer;
 import io.agentwatch.core.log.EventFilter;
 import io.agentwatch.core.log.InMemoryEventLog;
 import io.agentwatch.core.log.InMemoryPositionStore;
@@ -62,12 +63,14 @@ class AnalyticsFollowerTest {
   void everyEventIsAppliedOnceWhileAlertsAreStillOnTheirWayIntoTheLog() throws Exception {
     InMemoryEventLog log = new InMemoryEventLog();
     InMemoryRollupStore rollups = new InMemoryRollupStore();
+    // Fifty alerts within a minute of event time: flood control must not hold any back here.
+    AnalyticsConfig config = AnalyticsConfig.DEFAULTS.with(new AlertIssuer.Config(Duration.ofSeconds(30), 100));
     try (AnalyticsFollower f = new AnalyticsFollower(log, new InMemoryPositionStore(),
-        new AnalyticsEngine(AnalyticsConfig.DEFAULTS), Clock.systemUTC(), Duration.ZERO).feeding(rollups).start()) {
+        new AnalyticsEngine(config), Clock.systemUTC(), Duration.ZERO).feeding(rollups).start()) {
       int appended = 0;
       for (int i = 0; i < 50; i++) {
-        // Each batch completes a task assigned to someone else: every batch raises an alert.
-        Script s = new Script("r1", "b" + i).assign("boss", "t" + i, "w1").complete("w2", "t" + i, "x").log("w3");
+        // Each batch completes a task assigned to someone else in a run of its own: every batch raises an alert.
+        Script s = new Script("r" + i, "b" + i).assign("boss", "t" + i, "w1").complete("w2", "t" + i, "x").log("w3");
         log.append("acme", s.events()).join();
         appended += s.events().size();
       }

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,19 +50,20 @@ class DetectionPropertyTest {
       Traffic t = Traffic.generate("faulty-" + i, seed, 3 + random.nextInt(5), 12, faults);
       Harness h = new Harness().feed(t.events);
       for (Injected fault : t.injected) {
-        assertThat(h.raised()).as("seed %d: %s not detected among %s", seed, fault, messages(h.raised()))
+        assertThat(h.findings()).as("seed %d: %s not detected among %s", seed, fault, findings(h.findings()))
             .anySatisfy(a -> {
-              assertThat(a.data().get("detector").stringValue()).isEqualTo(fault.detector());
+              assertThat(a.get("detector").stringValue()).isEqualTo(fault.detector());
               assertThat(Harness.agents(a)).containsAnyElementsOf(fault.agents());
             });
       }
-      for (Event alert : h.raised()) {
-        assertThat(t.injected).as("seed %d: unexplained alert %s", seed, Harness.message(alert))
+      for (JsonNode finding : h.findings()) {
+        assertThat(t.injected).as("seed %d: unexplained finding %s", seed, Harness.message(finding))
             .anySatisfy(fault -> {
-              assertThat(allowed(fault)).contains(alert.data().get("detector").stringValue());
-              assertThat(Harness.agents(alert)).containsAnyElementsOf(fault.agents());
+              assertThat(allowed(fault)).contains(finding.get("detector").stringValue());
+              assertThat(Harness.agents(finding)).containsAnyElementsOf(fault.agents());
             });
       }
+
     }
   }
 
@@ -111,6 +113,10 @@ class DetectionPropertyTest {
           .allSatisfy(a -> assertThat(log.stream().map(Event::id)).contains(a.id()));
       assertThat(afterRestart.stream().map(Event::id).toList()).as("seed %d", seed).isSubsetOf(laterIds);
     }
+  }
+
+  private static List<String> findings(List<JsonNode> findings) {
+    return findings.stream().map(a -> a.get("detector").stringValue() + ": " + Harness.message(a)).toList();
   }
 
   private static List<String> messages(List<Event> alerts) {

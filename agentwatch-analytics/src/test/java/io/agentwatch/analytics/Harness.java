@@ -2,6 +2,7 @@ package io.agentwatch.analytics;
 
 import io.agentwatch.analytics.alert.AlertEvents;
 import io.agentwatch.model.Event;
+import tools.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,35 @@ public final class Harness {
 
   public List<Event> raised() {
     return alerts.stream().filter(a -> a.type().equals(AlertEvents.RAISED)).toList();
+  }
+
+  /**
+   * Every finding the alert events told of (the items of raised, updated, resolved and suppressed
+   * alerts), each once, in the order they were told.
+   */
+  public List<JsonNode> findings() {
+    java.util.LinkedHashMap<String, JsonNode> found = new java.util.LinkedHashMap<>();
+    for (Event a : alerts) {
+      for (String field : List.of("items", "added")) {
+        JsonNode items = a.data().get(field);
+        if (items != null) {
+          items.forEach(i -> found.putIfAbsent(i.get("finding").stringValue(), i));
+        }
+      }
+    }
+    return List.copyOf(found.values());
+  }
+
+  public List<JsonNode> findings(String detector) {
+    return findings().stream().filter(f -> f.get("detector").stringValue().equals(detector)).toList();
+  }
+
+  public static List<String> agents(JsonNode finding) {
+    return finding.get("agents").valueStream().map(n -> n.stringValue()).toList();
+  }
+
+  public static String message(JsonNode finding) {
+    return finding.get("message").stringValue();
   }
 
   public TenantAnalytics tenant() {

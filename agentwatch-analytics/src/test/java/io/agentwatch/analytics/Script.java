@@ -139,6 +139,36 @@ public final class Script {
     return this;
   }
 
+  /** The run ends: {@code run.completed}, {@code run.failed} or {@code run.cancelled}, reported by {@code agent}. */
+  public Script end(String type, String agent) {
+    event(type, agent, null, null);
+    return this;
+  }
+
+  /** A budget set through the API: {@code definition} is the JSON body of {@code POST /api/v1/budgets}. */
+  public Script budget(String definition) {
+    ObjectNode data = EventCodec.JSON.createObjectNode();
+    data.set("budget", EventCodec.JSON.readTree(definition));
+    data.put("by", "key-1");
+    events.add(new Event(prefix + "-" + (++seq), "budget.set", "agentwatch-api", null, now, null, null, data));
+    return this;
+  }
+
+  public Script deleteBudget(String id) {
+    ObjectNode data = EventCodec.JSON.createObjectNode().put("budgetId", id);
+    events.add(new Event(prefix + "-" + (++seq), "budget.deleted", "agentwatch-api", null, now, null, null, data));
+    return this;
+  }
+
+  /** A policy set through the API: {@code definition} is the JSON body of {@code POST /api/v1/policies}. */
+  public Script policy(String definition) {
+    ObjectNode data = EventCodec.JSON.createObjectNode();
+    data.set("policy", EventCodec.JSON.readTree(definition));
+    data.put("by", "key-1");
+    events.add(new Event(prefix + "-" + (++seq), "policy.set", "agentwatch-api", null, now, null, null, data));
+    return this;
+  }
+
   public Script command(String agent, String type) {
     event("command.issued", "agentwatch-api", null, agent, "type", type, "agentId", agent);
     return this;

@@ -4,6 +4,7 @@ import io.agentwatch.analytics.AnalyticsConfig;
 import io.agentwatch.analytics.AnalyticsEngine;
 import io.agentwatch.analytics.AnalyticsFollower;
 import io.agentwatch.analytics.alert.AlertEvents;
+import io.agentwatch.analytics.alert.AlertIssuer;
 import io.agentwatch.core.log.AppendResult;
 import io.agentwatch.core.log.InMemoryPositionStore;
 import io.agentwatch.model.Event;
@@ -130,7 +131,10 @@ public final class AnalyticsBench {
       }
     });
     AnalyticsFollower follower = new AnalyticsFollower(log, new InMemoryPositionStore(),
-        new AnalyticsEngine(AnalyticsConfig.DEFAULTS), Clock.systemUTC(), Duration.ZERO).start();
+        // Each probe is a cause of its own (its own run), and flood control is set above the probe
+        // rate, so that every probe raises an alert of its own to time.
+        new AnalyticsEngine(AnalyticsConfig.DEFAULTS.with(new AlertIssuer.Config(Duration.ofSeconds(30), 1_000_000))),
+        Clock.systemUTC(), Duration.ZERO).start();
     Traffic traffic = new Traffic(new Random(7), "live");
     AtomicInteger probes = new AtomicInteger();
     int batch = Math.max(1, rate / 100);
@@ -142,9 +146,9 @@ public final class AnalyticsBench {
       List<Event> events = new ArrayList<>(traffic.take(batch));
       int p = probes.incrementAndGet();
       Instant ts = events.getLast().ts();
-      events.add(Traffic.event("probe-assign-" + p, "task.assigned", "probe-boss", "probe-run", ts, "taskId",
+      events.add(Traffic.event("probe-assign-" + p, "task.assigned", "probe-boss", "probe-run-" + p, ts, "taskId",
           "probe-" + p, "assignee", "probe-worker"));
-      events.add(Traffic.event("probe-done-" + p, "task.completed", "probe-intruder", "probe-run", ts, "taskId",
+      events.add(Traffic.event("probe-done-" + p, "task.completed", "probe-intruder", "probe-run-" + p, ts, "taskId",
           "probe-" + p, "result", "mine"));
       pending.add(log.append("bench", events));
       appended += events.size();

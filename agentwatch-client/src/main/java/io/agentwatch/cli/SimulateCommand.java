@@ -48,6 +48,10 @@ final class SimulateCommand implements Runnable {
       description = "Think time: 1 = the demo's watchable pace, 0 = none (default ${DEFAULT-VALUE}).")
   double pace;
 
+  @Option(names = "--sign-off", description = "Agents announce offline at the end of each run and register again"
+      + " when they next work, as agents that live for one run do.")
+  boolean signOff;
+
   @Option(names = "--prefix", defaultValue = "sim", paramLabel = "NAME",
       description = "Start of agent and run ids (default ${DEFAULT-VALUE}).")
   String prefix;
@@ -68,7 +72,7 @@ final class SimulateCommand implements Runnable {
     }
     PrintWriter out = spec.commandLine().getOut();
     Simulation.Options options = new Simulation.Options(Team.of(prefix, agents), prefix, pace, rate,
-        seed != null ? seed : System.nanoTime());
+        seed != null ? seed : System.nanoTime(), signOff);
     try (Api api = parent.api()) {
       out.printf("simulating %d agents in %d teams against %s for %s%n", agents, options.teams().size(), api.root(),
           human(duration));

@@ -30,12 +30,18 @@ public final class EventValidator {
 
   /**
    * Types only the server writes, with the endpoint that writes them: a client-sent edit would
-   * bypass If-Match, a client-sent command would reach agents without the admin scope.
+   * bypass If-Match, a client-sent command would reach agents without the admin scope, a
+   * client-sent budget or policy would change what the analytics does without the admin scope.
    */
   private static final Map<String, String> RESERVED_TYPES = Map.of(
       "agent.edited", "PATCH /api/v1/agents/{id}",
       "run.edited", "PATCH /api/v1/runs/{id}",
-      "command.issued", "POST /api/v1/agents/{id}/commands");
+      "command.issued", "POST /api/v1/agents/{id}/commands",
+      "budget.set", "POST /api/v1/budgets",
+      "budget.deleted", "DELETE /api/v1/budgets/{id}",
+      "policy.set", "POST and PATCH /api/v1/policies",
+      "policy.deleted", "DELETE /api/v1/policies/{id}",
+      "policy.matched", "the policies of /api/v1/policies");
 
   /**
    * Whether events of {@code type} are written only by the server itself (alerts, commands issued,

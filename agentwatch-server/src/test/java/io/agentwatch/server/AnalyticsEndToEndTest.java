@@ -168,6 +168,7 @@ class AnalyticsEndToEndTest {
         .findFirst().orElseThrow().get("count").intValue()).isEqualTo(3);
     assertThat(graph.get("cycles").valueStream().map(c -> c.valueStream().map(JsonNode::stringValue).toList()))
         .contains(List.of("router-a", "router-b", "router-c"));
+    assertThat(graph.get("loops")).as("the loop cooled down: the cycle stays, the loop is over").isEmpty();
     JsonNode metrics = graph.get("metrics");
     assertThat(metrics.get("nodes").intValue()).isEqualTo(7);
     assertThat(metrics.has("averagePathLength")).isTrue();

@@ -2,6 +2,7 @@ package io.agentwatch.analytics.alert;
 
 import io.agentwatch.model.Event;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -14,8 +15,16 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * One tenant's alerts: a fold of its {@code alert.*} events in log order, and so rebuildable from
- * the log. Applying an event twice changes nothing (events are keyed by their ids), which lets the
- * analytics apply its own alerts at once and again when it reads them back from the log.
+ * the log. An alert groups the findings of one detector in one run; a flood summary holds the
+ * findings past the tenant's rate of new alerts.
+ *
+ * <p>Every change is keyed, so applying it twice changes nothing: alerts by id, findings by their
+ * derived id. That lets the analytics change the book the moment it finds something (and tell the
+ * log about it later, several changes in one {@code alert.updated}), and apply the same change
+ * again when it reads its event back from the log.
+ *
+ * <p>Alerts written before grouping (an {@code alert.raised} without {@code items}) fold into an
+ * alert of one finding, so an old log still reads.
  *
  * <p>Not thread-safe; the owner guards it.
  */
@@ -37,61 +46,205 @@ public final class AlertBook {
   /** One page of alerts in log order and the token of the next page, or null. */
   public record Page(List<AlertView> alerts, String next) {}
 
+  private record ItemRef(String alertId, String finding) {}
+
   private static final String TOKEN_PREFIX = "a1.";
 
-  private final Map<String, AlertView> byId = new LinkedHashMap<>();
-  private final Map<String, String> openByKey = new HashMap<>();
+  private final Map<String, AlertEntry> byId = new LinkedHashMap<>();
   private final List<String> order = new ArrayList<>();
+  /** (detector, run key) → the open alert grouping that detector's findings in that run. */
+  private final Map<String, String> openGroups = new HashMap<>();
+  /** (detector, finding key) → where the open finding is. */
+  private final Map<String, ItemRef> openItems = new HashMap<>();
+  private final Set<String> findings = new HashSet<>();
   private final Set<String> seenEvents = new HashSet<>();
+  private String openSummary;
 
-  /** Applies an {@code alert.*} event; other events and repeats are ignored. */
+  /** Applies an {@code alert.*} event, or a policy's action about an alert; other events and repeats are ignored. */
   public void apply(Event e) {
-    if (!AlertEvents.isAlert(e.type()) || !seenEvents.add(e.id())) {
+    if (!seenEvents.add(e.id())) {
       return;
     }
     JsonNode data = e.data();
     switch (e.type()) {
-      case AlertEvents.RAISED -> raise(e, data);
+      case AlertEvents.RAISED, AlertEvents.SUPPRESSED -> raise(e, data);
+      case AlertEvents.UPDATED -> {
+        AlertEntry entry = byId.get(AlertEvents.text(data, "alertId"));
+        if (entry != null) {
+          changes(entry, data, e.ts());
+        }
+      }
       case AlertEvents.RESOLVED -> {
-        AlertView alert = byId.get(text(data, "alertId"));
-        if (alert != null && alert.isOpen()) {
-          byId.put(alert.id(), alert.resolved(e.ts(), text(data, "reason")));
-          openByKey.remove(openKey(alert.detector(), alert.key()), alert.id());
+        AlertEntry entry = byId.get(AlertEvents.text(data, "alertId"));
+        if (entry != null && entry.isOpen()) {
+          changes(entry, data, e.ts());
+          close(entry, e.ts(), AlertEvents.text(data, "reason"));
         }
       }
       case AlertEvents.ACKNOWLEDGED -> {
-        AlertView alert = byId.get(text(data, "alertId"));
-        if (alert != null && !alert.acknowledged()) {
-          byId.put(alert.id(), alert.acknowledged(e.ts(), text(data, "by")));
+        AlertEntry entry = byId.get(AlertEvents.text(data, "alertId"));
+        if (entry != null && entry.acknowledgedAt == null) {
+          entry.acknowledgedAt = e.ts();
+          entry.acknowledgedBy = AlertEvents.text(data, "by");
         }
       }
-      default -> { }
+      default -> action(e, data);
     }
   }
 
   private void raise(Event e, JsonNode data) {
-    String id = e.id();
-    if (byId.containsKey(id)) {
+    if (byId.containsKey(e.id())) {
       return;
     }
-    String detector = text(data, "detector");
-    String key = text(data, "key");
-    AlertView alert = new AlertView(order.size(), id, detector, key, text(data, "severity"), AlertView.OPEN,
-        text(data, "runId"), strings(data.get("agents")), strings(data.get("evidence")), text(data, "message"),
-        e.ts(), null, null, null, null);
-    byId.put(id, alert);
-    order.add(id);
-    openByKey.put(openKey(detector, key), id);
+    boolean summary = e.type().equals(AlertEvents.SUPPRESSED);
+    String detector = AlertEvents.text(data, "detector");
+    String key = AlertEvents.text(data, "key");
+    AlertEntry entry = AlertEntry.create(order.size(), e.id(), detector, key, AlertEvents.text(data, "runId"), summary,
+        e.ts());
+    byId.put(e.id(), entry);
+    order.add(e.id());
+    List<AlertItem> items = AlertEvents.items(data.get("items"));
+    if (items.isEmpty()) {
+      // Written before grouping: the alert is its one finding.
+      items = List.of(new AlertItem(e.id(), detector, key, key, AlertEvents.text(data, "severity"),
+          entry.runId, AlertEvents.strings(data.get("agents")), AlertEvents.strings(data.get("evidence")),
+          AlertEvents.text(data, "message"), e.ts(), null, AlertView.OPEN, null, null));
+    } else if (summary) {
+      openSummary = e.id();
+    } else {
+      openGroups.put(groupKey(detector, key), e.id());
+    }
+    items.forEach(i -> addItem(entry, i, e.ts()));
   }
 
-  /** The open alert of (detector, key), or null. */
-  public AlertView open(String detector, String key) {
-    String id = openByKey.get(openKey(detector, key));
+  private void changes(AlertEntry entry, JsonNode data, Instant ts) {
+    AlertEvents.items(data.get("added")).forEach(i -> addItem(entry, i, ts));
+    JsonNode resolved = data.get("resolvedItems");
+    if (resolved != null && resolved.isArray()) {
+      for (JsonNode n : resolved) {
+        String at = AlertEvents.text(n, "resolvedAt");
+        resolveFinding(entry, AlertEvents.text(n, "finding"), at == null ? ts : Instant.parse(at),
+            AlertEvents.text(n, "reason"));
+      }
+    }
+  }
+
+  /** A policy's command or recorded match about an alert (events that name an {@code alertId}). */
+  private void action(Event e, JsonNode data) {
+    String kind = switch (e.type()) {
+      case "command.issued" -> "command";
+      case "policy.matched" -> "match";
+      default -> null;
+    };
+    String alertId = AlertEvents.text(data, "alertId");
+    AlertEntry entry = kind == null || alertId == null ? null : byId.get(alertId);
+    if (entry == null) {
+      return;
+    }
+    String agent = kind.equals("command") ? e.agentId() : AlertEvents.text(data, "agentId");
+    String type = kind.equals("command") ? AlertEvents.text(data, "type") : AlertEvents.text(data, "action");
+    entry.actions.add(new AlertAction(e.id(), kind, AlertEvents.text(data, "policyId"), agent, type,
+        AlertEvents.text(data, "outcome"), AlertEvents.text(data, "finding"), e.ts()));
+  }
+
+  // ---- changes made by the analytics itself (and by the fold) ----
+
+  /** Adds a finding to an alert; false when the book already knows it. */
+  boolean addItem(AlertEntry entry, AlertItem item, Instant at) {
+    if (!findings.add(item.finding()) || !entry.add(item, at)) {
+      return false;
+    }
+    if (item.isOpen()) {
+      openItems.put(itemKey(item.detector(), item.key()), new ItemRef(entry.id, item.finding()));
+    }
+    return true;
+  }
+
+  /** Resolves the open finding of (detector, key); the resolved item, or null when none is open. */
+  AlertItem resolveItem(String detector, String key, Instant at, String reason) {
+    ItemRef ref = openItems.get(itemKey(detector, key));
+    return ref == null ? null : resolveFinding(byId.get(ref.alertId()), ref.finding(), at, reason);
+  }
+
+  private AlertItem resolveFinding(AlertEntry entry, String finding, Instant at, String reason) {
+    AlertItem done = entry.resolve(finding, at, reason);
+    if (done != null) {
+      openItems.remove(itemKey(done.detector(), done.key()), new ItemRef(entry.id, finding));
+    }
+    return done;
+  }
+
+  /** Closes an alert: its findings still open resolve with it. */
+  void close(AlertEntry entry, Instant at, String reason) {
+    for (AlertItem i : List.copyOf(entry.items.values())) {
+      if (i.isOpen()) {
+        resolveFinding(entry, i.finding(), at, reason);
+      }
+    }
+    entry.close(at, reason);
+    openGroups.remove(groupKey(entry.detector, entry.key), entry.id);
+    if (entry.id.equals(openSummary)) {
+      openSummary = null;
+    }
+  }
+
+  /** Registers an alert the analytics made (its first event is applied through {@link #apply} too). */
+  AlertEntry entry(String alertId) {
+    return byId.get(alertId);
+  }
+
+  /** The open alert grouping {@code detector}'s findings in run {@code runKey}, or null. */
+  AlertEntry openGroup(String detector, String runKey) {
+    String id = openGroups.get(groupKey(detector, runKey));
     return id == null ? null : byId.get(id);
   }
 
+  AlertEntry openSummary() {
+    return openSummary == null ? null : byId.get(openSummary);
+  }
+
+  /** The alert holding the open finding of (detector, key), or null. */
+  AlertEntry holderOf(String detector, String key) {
+    ItemRef ref = openItems.get(itemKey(detector, key));
+    return ref == null ? null : byId.get(ref.alertId());
+  }
+
+  boolean knowsFinding(String finding) {
+    return findings.contains(finding);
+  }
+
+  // ---- reading ----
+
+  /** The alert holding the open finding of (detector, key), or null. */
+  public AlertView open(String detector, String key) {
+    AlertEntry entry = holderOf(detector, key);
+    return entry == null ? null : entry.view();
+  }
+
+  /** Whether a finding of (detector, key) is open. */
+  public boolean isOpen(String detector, String key) {
+    return openItems.containsKey(itemKey(detector, key));
+  }
+
+  /** An open finding and the alert that holds it. */
+  public record OpenItem(String alertId, AlertItem item) {}
+
+  /** The open findings of {@code detector}, in the order their alerts were raised. */
+  public List<OpenItem> openItems(String detector) {
+    List<OpenItem> out = new ArrayList<>();
+    for (String id : order) {
+      AlertEntry entry = byId.get(id);
+      if (entry.isOpen() && entry.open > 0) {
+        entry.items.values().stream().filter(i -> i.isOpen() && i.detector().equals(detector))
+            .forEach(i -> out.add(new OpenItem(id, i)));
+      }
+    }
+    return out;
+  }
+
   public AlertView get(String alertId) {
-    return byId.get(alertId);
+    AlertEntry entry = byId.get(alertId);
+    return entry == null ? null : entry.view();
   }
 
   public boolean knows(String alertId) {
@@ -105,7 +258,7 @@ public final class AlertBook {
   /** Every alert in log order. */
   public List<AlertView> all() {
     List<AlertView> all = new ArrayList<>(order.size());
-    order.forEach(id -> all.add(byId.get(id)));
+    order.forEach(id -> all.add(byId.get(id).view()));
     return all;
   }
 
@@ -119,22 +272,22 @@ public final class AlertBook {
     int from = q.after() == null ? 0 : decode(q.after()) + 1;
     List<AlertView> page = new ArrayList<>();
     for (int i = Math.max(0, from); i < order.size(); i++) {
-      AlertView a = byId.get(order.get(i));
+      AlertEntry a = byId.get(order.get(i));
       if (matches(a, q)) {
         if (page.size() == q.limit()) {
           return new Page(page, encode(page.getLast().seq()));
         }
-        page.add(a);
+        page.add(a.view());
       }
     }
     return new Page(page, null);
   }
 
-  private static boolean matches(AlertView a, Query q) {
-    return (q.runId() == null || q.runId().equals(a.runId()))
-        && (q.agentId() == null || a.agents().contains(q.agentId()))
-        && (q.detector() == null || q.detector().equals(a.detector()))
-        && (q.state() == null || q.state().equals(a.state()));
+  private static boolean matches(AlertEntry a, Query q) {
+    return (q.runId() == null || q.runId().equals(a.runId))
+        && (q.agentId() == null || a.allAgents.contains(q.agentId()))
+        && (q.detector() == null || q.detector().equals(a.detector))
+        && (q.state() == null || q.state().equals(a.isOpen() ? AlertView.OPEN : AlertView.RESOLVED));
   }
 
   private static String encode(long seq) {
@@ -159,21 +312,11 @@ public final class AlertBook {
     }
   }
 
-  private static String openKey(String detector, String key) {
+  private static String groupKey(String detector, String runKey) {
+    return detector + '\u0000' + runKey;
+  }
+
+  private static String itemKey(String detector, String key) {
     return detector + '\u0000' + key;
-  }
-
-  private static String text(JsonNode data, String field) {
-    JsonNode v = data.get(field);
-    return v == null || v.isNull() ? null : v.asString();
-  }
-
-  private static List<String> strings(JsonNode array) {
-    if (array == null || !array.isArray()) {
-      return List.of();
-    }
-    List<String> out = new ArrayList<>(array.size());
-    array.forEach(n -> out.add(n.asString()));
-    return List.copyOf(out);
   }
 }

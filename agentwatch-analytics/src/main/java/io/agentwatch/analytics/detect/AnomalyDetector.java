@@ -222,7 +222,7 @@ public final class AnomalyDetector implements Detector {
               + ", threshold " + Words.number(config.zThreshold()) + ").";
           signals.raise(new AlertDraft(NAME, key, b.start.toString(),
               z >= 2 * config.zThreshold() ? Severity.CRITICAL : Severity.WARNING, b.runId, List.of(agentId),
-              new ArrayList<>(b.lastIds), message, end));
+              new ArrayList<>(b.lastIds), message, end, agentId + " " + m.words, null));
         } else {
           signals.resolve(NAME, key, agentId + "'s " + m.words + " is back to usual (" + Words.number(x) + ")",
               new ArrayList<>(b.lastIds), end);

@@ -104,7 +104,7 @@ public final class CommunicationCascadeDetector implements Detector {
         + " different agents within " + Words.duration(config.window()) + ", a cascade of fan-out; the busiest senders"
         + " were " + Words.list(described, 5) + ".";
     signals.raise(new AlertDraft(NAME, runKey, trigger.eventId(), Severity.WARNING, runKey.isEmpty() ? null : runKey,
-        agents, evidence, message, trigger.ts()));
+        agents, evidence, message, trigger.ts(), "burst of " + run.window.size() + " messages", null));
   }
 
   @Override

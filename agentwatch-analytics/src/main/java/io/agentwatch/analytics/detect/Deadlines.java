@@ -14,19 +14,19 @@ import java.util.PriorityQueue;
  *
  * @param <K> the key type
  */
-final class Deadlines<K> {
+public final class Deadlines<K> {
 
   private record Entry<K>(K key, Instant at, long seq) {}
 
   /** A deadline that passed: its key and when it was due. */
-  record Due<K>(K key, Instant at) {}
+  public record Due<K>(K key, Instant at) {}
 
   private final Map<K, Entry<K>> current = new HashMap<>();
   private final PriorityQueue<Entry<K>> queue = new PriorityQueue<>(
       (a, b) -> a.at.equals(b.at) ? Long.compare(a.seq, b.seq) : a.at.compareTo(b.at));
   private long seq;
 
-  void set(K key, Instant at) {
+  public void set(K key, Instant at) {
     Entry<K> e = new Entry<>(key, at, seq++);
     current.put(key, e);
     queue.add(e);
@@ -37,21 +37,21 @@ final class Deadlines<K> {
     }
   }
 
-  void cancel(K key) {
+  public void cancel(K key) {
     current.remove(key);
   }
 
-  Instant get(K key) {
+  public Instant get(K key) {
     Entry<K> e = current.get(key);
     return e == null ? null : e.at;
   }
 
-  boolean isSet(K key) {
+  public boolean isSet(K key) {
     return current.containsKey(key);
   }
 
   /** Removes and returns the deadlines strictly before {@code now}, earliest first. */
-  List<Due<K>> due(Instant now) {
+  public List<Due<K>> due(Instant now) {
     List<Due<K>> due = null;
     while (!queue.isEmpty() && queue.peek().at.isBefore(now)) {
       Entry<K> e = queue.poll();

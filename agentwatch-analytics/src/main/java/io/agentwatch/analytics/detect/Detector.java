@@ -23,4 +23,10 @@ public interface Detector {
    * default does nothing (detectors without deadlines).
    */
   default void advance(Instant now, Signals signals) {}
+
+  /**
+   * A run ended (after its ending event was observed by every detector): what the detector
+   * watched about the run's open tasks is over. The default does nothing.
+   */
+  default void runEnded(RunEnd end, Signals signals) {}
 }

@@ -22,7 +22,11 @@ import java.util.Objects;
  *   <li>a task completed twice with different results (a repeated identical completion is a retry,
  *       not a contradiction);</li>
  *   <li>status flapping: at least {@code flapChanges} changes of {@code agent.status} within
- *       {@code flapWindow}, resolved once the status holds still for a whole window.</li>
+ *       {@code flapWindow} that no work explains, resolved once the status holds still for a whole
+ *       window. A change that follows a task event, a registration or a run end of the agent (busy
+ *       after starting a task, idle after finishing it, offline after ending its run, back after
+ *       signing off) is the agent working, and is not counted; a fast agent changes status with
+ *       every task. Nor is going offline: an agent signing off contradicts nothing.</li>
  * </ul>
  * The first two are facts about the past and stay open until acknowledged.
  */
@@ -44,6 +48,8 @@ public final class InconsistentAgentDetector implements Detector {
 
   private static final class Status {
     String current;
+    /** The agent worked (a task event, a registration, a run's end) since its last status: the next change is explained. */
+    boolean worked;
     final ArrayDeque<Change> changes = new ArrayDeque<>();
   }
 
@@ -67,6 +73,13 @@ public final class InconsistentAgentDetector implements Detector {
       completed(o.task(), e, signals);
     } else if (e.type().equals("agent.status")) {
       status(e, signals);
+      return;
+    }
+    if (o.task() != null || e.type().equals("agent.registered") || e.type().startsWith("run.")) {
+      Status s = statuses.get(e.agentId());
+      if (s != null) {
+        s.worked = true;
+      }
     }
   }
 
@@ -86,7 +99,8 @@ public final class InconsistentAgentDetector implements Detector {
         List<String> agents = before.completedBy().equals(e.agentId()) ? List.of(e.agentId())
             : List.of(e.agentId(), before.completedBy());
         signals.raise(new AlertDraft(NAME, "double|" + runKey + '|' + taskId, e.id(), Severity.CRITICAL, runId,
-            agents, List.of(before.completedEventId(), e.id()), message, e.ts()));
+            agents, List.of(before.completedEventId(), e.id()), message, e.ts(), taskId + " completed twice",
+            null));
       }
       return;
     }
@@ -99,7 +113,8 @@ public final class InconsistentAgentDetector implements Detector {
       }
       evidence.add(e.id());
       signals.raise(new AlertDraft(NAME, "foreign|" + runKey + '|' + taskId + '|' + e.agentId(), e.id(),
-          Severity.WARNING, runId, List.of(e.agentId(), before.assignee()), evidence, message, e.ts()));
+          Severity.WARNING, runId, List.of(e.agentId(), before.assignee()), evidence, message, e.ts(),
+          taskId + " completed by " + e.agentId(), null));
     }
   }
 
@@ -112,7 +127,11 @@ public final class InconsistentAgentDetector implements Detector {
     }
     boolean first = s.current == null;
     s.current = now;
-    if (first) {
+    boolean explained = s.worked;
+    s.worked = false;
+    // Busy after starting a task, idle after finishing it, back for the next run: work, not flapping.
+    // Going offline is signing off, which contradicts nothing.
+    if (first || explained || "offline".equals(now)) {
       return;
     }
     s.changes.addLast(new Change(e.ts(), e.id(), now));
@@ -132,7 +151,7 @@ public final class InconsistentAgentDetector implements Detector {
       String message = agent + " changed its status " + s.changes.size() + " times within "
           + Words.duration(config.flapWindow()) + " (" + String.join(" → ", sequence) + "): it is flapping.";
       signals.raise(new AlertDraft(NAME, key, e.id(), Severity.WARNING, e.runId(), List.of(agent), evidence,
-          message, e.ts()));
+          message, e.ts(), agent + " flapping", null));
     }
   }
 

@@ -5,6 +5,7 @@ import io.agentwatch.analytics.alert.Severity;
 import io.agentwatch.analytics.alert.Signals;
 import io.agentwatch.analytics.facts.AgentRegistry;
 import io.agentwatch.model.Event;
+import io.agentwatch.model.EventCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -15,7 +16,8 @@ import java.util.Map;
  * {@code lost_agent}: an agent that sends heartbeats missed {@code missedBeats} of them in a row
  * (no heartbeat for missedBeats × expectedInterval). Agents that never sent a heartbeat are not
  * watched; an agent that announces {@code agent.status offline} is no longer watched. Resolved by
- * any later event of the agent.
+ * any later event of the agent. Findings belong to the tenant, not to a run (an agent outlives its
+ * runs), so agents lost together are one alert; the agent's last run is in the finding's facts.
  */
 public final class LostAgentDetector implements Detector {
 
@@ -88,9 +90,12 @@ public final class LostAgentDetector implements Detector {
       String runId = facts == null ? null : facts.lastRunId();
       String message = agent + " has sent no heartbeat for " + Words.duration(config.silence()) + " ("
           + config.missedBeats() + " × the expected " + Words.duration(config.expectedInterval())
-          + "); its last heartbeat was at " + beat.at() + ".";
-      signals.raise(new AlertDraft(NAME, agent, beat.eventId(), Severity.CRITICAL, runId, List.of(agent),
-          List.of(beat.eventId()), message, beat.at().plus(config.silence())));
+          + "); its last heartbeat was at " + beat.at() + (runId == null ? "" : ", in run " + runId) + ".";
+      // An agent outlives its runs, and agents lost together (a shutdown, a partition) are one cause:
+      // the finding is the tenant's, so they group into one alert; the last run is in its facts.
+      signals.raise(new AlertDraft(NAME, agent, beat.eventId(), Severity.CRITICAL, null, List.of(agent),
+          List.of(beat.eventId()), message, beat.at().plus(config.silence()), agent,
+          runId == null ? null : EventCodec.JSON.createObjectNode().put("lastRunId", runId)));
     }
   }
 }

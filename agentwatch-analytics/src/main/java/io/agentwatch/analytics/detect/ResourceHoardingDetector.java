@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * {@code resource_hoarding}: within a run, one agent holds at least {@code minOpenTasks} open
  * (assigned or running) tasks while at least {@code minIdlePeers} other agents of the run that
  * have held tasks before hold none (and are neither quarantined nor offline), and this lasts for
- * {@code holdFor}. Resolved when the agent holds fewer or no peer is idle any more.
+ * {@code holdFor}. Resolved when the agent holds fewer or no peer is idle any more, or when the
+ * run ends (its open tasks are then abandoned, and held by nobody).
  */
 public final class ResourceHoardingDetector implements Detector {
 
@@ -69,7 +70,7 @@ public final class ResourceHoardingDetector implements Detector {
   @Override
   public void observe(Observation o, Signals signals) {
     TaskTracker.Change change = o.task();
-    if (change == null || !change.holderChanged()) {
+    if (change == null || !change.holderChanged() || o.runOver()) {
       return;
     }
     String runKey = change.key().runId();
@@ -127,6 +128,21 @@ public final class ResourceHoardingDetector implements Detector {
         ? h.agent() + " now holds " + held + " open task" + (held == 1 ? "" : "s")
         : "no other agent of the run is idle any more";
     signals.resolve(NAME, alertKey(h), reason, List.of(eventId), ts);
+  }
+
+  @Override
+  public void runEnded(RunEnd end, Signals signals) {
+    Run run = runs.remove(end.runKey());
+    if (run == null) {
+      return;
+    }
+    for (String agent : new TreeSet<>(run.held.keySet())) {
+      Holder h = new Holder(end.runKey(), agent);
+      deadlines.cancel(h);
+      armed.remove(h);
+      signals.resolve(NAME, alertKey(h), "run " + end.runKey() + " " + end.verb() + ": its open tasks are abandoned",
+          List.of(end.event().id()), end.event().ts());
+    }
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.agentwatch.analytics.detect;
 import io.agentwatch.analytics.alert.AlertDraft;
 import io.agentwatch.analytics.alert.Severity;
 import io.agentwatch.analytics.alert.Signals;
+import io.agentwatch.analytics.facts.EventFacts;
 import io.agentwatch.analytics.graph.GraphAnalysis;
 import io.agentwatch.analytics.graph.Interaction;
 import io.agentwatch.model.Event;
@@ -15,6 +16,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jgrapht.GraphPath;
 import org.jgrapht.alg.shortestpath.BFSShortestPath;
 import org.jgrapht.graph.DefaultEdge;
@@ -25,9 +28,16 @@ import org.jgrapht.graph.SimpleDirectedGraph;
  * anyone making task progress. A hand-off from one agent to another is "hot" while it happened at
  * least {@code minRounds} times within {@code window}; a loop is a cycle of at most
  * {@code maxCycleLength} hot hand-offs in one run, found with a JGraphT breadth-first search when
- * a hand-off closes it, none of whose agents reported {@code task.progress} or
- * {@code task.completed} within the window. Resolved when one of them makes progress or one of
- * the cycle's hand-offs cools down.
+ * a hand-off closes it, without progress within the window.
+ *
+ * <p>What counts as progress depends on what the hand-offs name. A task that the cycle's hand-offs
+ * name ({@code data.taskId} of a delegation or message) at least {@code minRounds} times within the
+ * window is being passed around: the loop is about it, and only a {@code task.progress} or
+ * {@code task.completed} of such a task counts, whoever reports it, so an agent of the ring working
+ * on some other task does not hide a loop on this one. When no task goes round like that (each
+ * hand-off a different piece of work, as a manager delegating and hearing back), any progress or
+ * completion reported by an agent of the cycle counts. Resolved when
+ * such progress comes, or one of the cycle's hand-offs cools down.
  */
 public final class RoutingLoopDetector implements Detector {
 
@@ -46,7 +56,11 @@ public final class RoutingLoopDetector implements Detector {
 
   private record Pair(String from, String to) {}
 
-  private record Use(Instant ts, String eventId) {}
+  /** @param taskId the task the hand-off names, or null */
+  private record Use(Instant ts, String eventId, String taskId) {}
+
+  /** An open loop: its cycle and the tasks its hand-offs named (empty: progress of any of its agents counts). */
+  private record Loop(List<String> cycle, Set<String> tasks) {}
 
   private record HandOff(String runKey, Pair pair) {}
 
@@ -54,8 +68,9 @@ public final class RoutingLoopDetector implements Detector {
     final Map<Pair, ArrayDeque<Use>> uses = new HashMap<>();
     final SimpleDirectedGraph<String, DefaultEdge> hot = new SimpleDirectedGraph<>(DefaultEdge.class);
     final Map<String, Instant> lastProgress = new HashMap<>();
-    /** Open loops by alert key, with their cycles. */
-    final Map<String, List<String>> open = new LinkedHashMap<>();
+    final Map<String, Instant> lastTaskProgress = new HashMap<>();
+    /** Open loops by alert key. */
+    final Map<String, Loop> open = new LinkedHashMap<>();
   }
 
   private final Config config;
@@ -85,27 +100,35 @@ public final class RoutingLoopDetector implements Detector {
     }
     for (Interaction i : o.interactions()) {
       if (i.passesWork()) {
-        handOff(runKey, runs.computeIfAbsent(runKey, k -> new Run()), i, signals);
+        String taskId = i.eventId().equals(e.id()) ? EventFacts.text(e.data(), "taskId") : null;
+        handOff(runKey, runs.computeIfAbsent(runKey, k -> new Run()), i, taskId, signals);
       }
     }
   }
 
   private void progressed(Run run, Event e, Signals signals) {
     run.lastProgress.merge(e.agentId(), e.ts(), (a, b) -> a.isAfter(b) ? a : b);
-    for (Iterator<Map.Entry<String, List<String>>> it = run.open.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<String, List<String>> loop = it.next();
-      if (loop.getValue().contains(e.agentId())) {
+    String taskId = EventFacts.text(e.data(), "taskId");
+    if (taskId != null) {
+      run.lastTaskProgress.merge(taskId, e.ts(), (a, b) -> a.isAfter(b) ? a : b);
+    }
+    for (Iterator<Map.Entry<String, Loop>> it = run.open.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Loop> entry = it.next();
+      Loop loop = entry.getValue();
+      boolean ends = loop.tasks().isEmpty() ? loop.cycle().contains(e.agentId()) : loop.tasks().contains(taskId);
+      if (ends) {
         it.remove();
-        signals.resolve(NAME, loop.getKey(), e.agentId() + " made task progress (" + e.type() + ")",
-            List.of(e.id()), e.ts());
+        String reason = loop.tasks().isEmpty() ? e.agentId() + " made task progress (" + e.type() + ")"
+            : e.agentId() + " made progress on " + taskId + " (" + e.type() + ")";
+        signals.resolve(NAME, entry.getKey(), reason, List.of(e.id()), e.ts());
       }
     }
   }
 
-  private void handOff(String runKey, Run run, Interaction i, Signals signals) {
+  private void handOff(String runKey, Run run, Interaction i, String taskId, Signals signals) {
     Pair pair = new Pair(i.from(), i.to());
     ArrayDeque<Use> uses = run.uses.computeIfAbsent(pair, k -> new ArrayDeque<>());
-    uses.addLast(new Use(i.ts(), i.eventId()));
+    uses.addLast(new Use(i.ts(), i.eventId(), taskId));
     evict(uses, clock);
     if (uses.size() < config.minRounds()) {
       return;
@@ -114,17 +137,18 @@ public final class RoutingLoopDetector implements Detector {
     run.hot.addVertex(pair.to());
     run.hot.addEdge(pair.from(), pair.to());
     cooling.set(new HandOff(runKey, pair), uses.peekFirst().ts().plus(config.window()));
-    // Every cycle through this hand-off contains both its agents: if either made progress, none can be a loop.
-    if (progressedRecently(run, pair.from()) || progressedRecently(run, pair.to())) {
-      return;
-    }
     GraphPath<String, DefaultEdge> back = BFSShortestPath.findPathBetween(run.hot, pair.to(), pair.from());
     if (back == null || back.getVertexList().size() > config.maxCycleLength()) {
       return;
     }
     List<String> cycle = GraphAnalysis.canonical(back.getVertexList());
     String key = runKey + '|' + String.join(">", cycle);
-    if (signals.isOpen(NAME, key) || cycle.stream().anyMatch(a -> progressedRecently(run, a))) {
+    if (signals.isOpen(NAME, key)) {
+      return;
+    }
+    Set<String> tasks = tasksOf(run, cycle);
+    if (tasks.isEmpty() ? cycle.stream().anyMatch(a -> progressedRecently(run.lastProgress.get(a)))
+        : tasks.stream().anyMatch(t -> progressedRecently(run.lastTaskProgress.get(t)))) {
       return;
     }
     List<String> evidence = new ArrayList<>();
@@ -139,16 +163,41 @@ public final class RoutingLoopDetector implements Detector {
     path.add(cycle.getFirst());
     String message = "Agents " + String.join(" → ", path) + " are passing work around in a loop: each hand-off"
         + " happened at least " + config.minRounds() + " times within " + Words.duration(config.window())
-        + " in " + Words.run(runKey) + ", and none of them reported task progress.";
-    run.open.put(key, cycle);
+        + " in " + Words.run(runKey) + (tasks.isEmpty() ? ", and none of them reported task progress."
+        : ", and nobody reported progress on " + Words.list(List.copyOf(tasks), 3) + ".");
+    run.open.put(key, new Loop(cycle, tasks));
     signals.raise(new AlertDraft(NAME, key, i.eventId(), Severity.CRITICAL, runKey.isEmpty() ? null : runKey, cycle,
         evidence.size() > AlertDraft.MAX_EVIDENCE ? evidence.subList(evidence.size() - AlertDraft.MAX_EVIDENCE,
-            evidence.size()) : evidence, message, i.ts()));
+            evidence.size()) : evidence, message, i.ts(), String.join(" → ", path), null));
   }
 
-  private boolean progressedRecently(Run run, String agent) {
-    Instant last = run.lastProgress.get(agent);
+  /** Whether an open loop of run {@code runKey} is passing task {@code taskId} around. */
+  public boolean isLooping(String runKey, String taskId) {
+    Run run = runs.get(runKey);
+    return run != null && run.open.values().stream().anyMatch(l -> l.tasks().contains(taskId));
+  }
+
+  private boolean progressedRecently(Instant last) {
     return last != null && last.isAfter(clock.minus(config.window()));
+  }
+
+  /** The tasks the cycle's hand-offs within the window name at least minRounds times, sorted. */
+  private Set<String> tasksOf(Run run, List<String> cycle) {
+    Map<String, Integer> named = new HashMap<>();
+    for (int k = 0; k < cycle.size(); k++) {
+      for (Use u : run.uses.get(new Pair(cycle.get(k), cycle.get((k + 1) % cycle.size())))) {
+        if (u.taskId() != null) {
+          named.merge(u.taskId(), 1, Integer::sum);
+        }
+      }
+    }
+    Set<String> tasks = new TreeSet<>();
+    named.forEach((task, n) -> {
+      if (n >= config.minRounds()) {
+        tasks.add(task);
+      }
+    });
+    return tasks;
   }
 
   private void evict(ArrayDeque<Use> uses, Instant now) {
@@ -176,9 +225,9 @@ public final class RoutingLoopDetector implements Detector {
           run.uses.remove(h.pair());
         }
         run.hot.removeEdge(h.pair().from(), h.pair().to());
-        for (Iterator<Map.Entry<String, List<String>>> it = run.open.entrySet().iterator(); it.hasNext(); ) {
-          Map.Entry<String, List<String>> loop = it.next();
-          if (usesHop(loop.getValue(), h.pair())) {
+        for (Iterator<Map.Entry<String, Loop>> it = run.open.entrySet().iterator(); it.hasNext(); ) {
+          Map.Entry<String, Loop> loop = it.next();
+          if (usesHop(loop.getValue().cycle(), h.pair())) {
             it.remove();
             signals.resolve(NAME, loop.getKey(), "the loop stopped: " + h.pair().from() + " → " + h.pair().to()
                 + " happened fewer than " + config.minRounds() + " times in the last " + Words.duration(config.window()),

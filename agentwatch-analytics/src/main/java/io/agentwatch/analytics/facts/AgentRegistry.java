@@ -1,6 +1,7 @@
 package io.agentwatch.analytics.facts;
 
 import io.agentwatch.model.Event;
+import io.agentwatch.model.EventValidator;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,11 +14,18 @@ import java.util.Map;
  * {@code command.issued} of type {@code quarantine} is for it (the event's agent, or the one its
  * {@code data.agentId} or {@code target} names) and no later status of the agent replaced it; a
  * {@code resume} command lifts a quarantine the same way.
+ *
+ * <p>An agent that announced {@code offline} is back as soon as it does anything later (in
+ * producer time): agent ids are reused across runs, and an agent that signed off at the end of
+ * one run registers, heartbeats and takes tasks in the next. It is then {@code idle} until it
+ * reports a status of its own.
  */
 public final class AgentRegistry {
 
   /** The event type of commands recorded by the API; they name their agent rather than come from it. */
   public static final String COMMAND_ISSUED = "command.issued";
+  /** The status of an agent that is active again after it announced {@code offline}. */
+  public static final String BACK = "idle";
 
   /** One agent's facts; read-only outside this package. */
   public static final class Agent {
@@ -67,6 +75,11 @@ public final class AgentRegistry {
     Agent agent = agents.computeIfAbsent(e.agentId(), Agent::new);
     if (e.runId() != null) {
       agent.lastRunId = e.runId();
+    }
+    if (agent.offline() && !e.type().equals("agent.status") && !EventValidator.writtenByServer(e.type())
+        && e.ts().isAfter(agent.statusAt)) {
+      agent.status = BACK;
+      agent.statusAt = e.ts();
     }
     switch (e.type()) {
       case "agent.registered" -> agent.role = EventFacts.text(e.data(), "role");

@@ -21,10 +21,14 @@ public final class TaskTracker {
   /** A task's identity: its run ("" outside any run) and its id. */
   public record Key(String runId, String taskId) {}
 
-  public enum State { CREATED, ASSIGNED, RUNNING, COMPLETED, FAILED;
+  /**
+   * A task's state. {@code ABANDONED}: its run ended (completed, failed or cancelled) while the
+   * task was still open; nobody watches it any more, though a late completion still counts.
+   */
+  public enum State { CREATED, ASSIGNED, RUNNING, COMPLETED, FAILED, ABANDONED;
 
     public boolean terminal() {
-      return this == COMPLETED || this == FAILED;
+      return this == COMPLETED || this == FAILED || this == ABANDONED;
     }
   }
 
@@ -54,6 +58,8 @@ public final class TaskTracker {
   }
 
   private final Map<Key, Task> open = new HashMap<>();
+  /** The open tasks by run key, in the order they were first seen, so a run's end finds them at once. */
+  private final Map<String, LinkedHashMap<Key, Boolean>> openByRun = new HashMap<>();
   private final Map<Key, Task> ended;
 
   public TaskTracker(int endedMemory) {
@@ -101,14 +107,45 @@ public final class TaskTracker {
               t.completedBy(), t.completedEventId(), t.completedAt(), t.result());
       default -> t;
     };
+    store(key, after);
+    return new Change(key, before, after, e);
+  }
+
+  private void store(Key key, Task after) {
     if (after.state().terminal()) {
-      open.remove(key);
+      if (open.remove(key) != null) {
+        Map<Key, Boolean> ofRun = openByRun.get(key.runId());
+        ofRun.remove(key);
+        if (ofRun.isEmpty()) {
+          openByRun.remove(key.runId());
+        }
+      }
       ended.put(key, after);
     } else {
       ended.remove(key);
-      open.put(key, after);
+      if (open.put(key, after) == null) {
+        openByRun.computeIfAbsent(key.runId(), r -> new LinkedHashMap<>()).put(key, Boolean.TRUE);
+      }
     }
-    return new Change(key, before, after, e);
+  }
+
+  /**
+   * The run {@code runKey} ended: each of its tasks still open becomes {@link State#ABANDONED}.
+   * Returns them as they were before, in the order they were first seen.
+   */
+  public java.util.List<Task> endRun(String runKey) {
+    Map<Key, Boolean> ofRun = openByRun.get(runKey);
+    if (ofRun == null) {
+      return java.util.List.of();
+    }
+    java.util.List<Task> abandoned = new java.util.ArrayList<>(ofRun.size());
+    for (Key key : java.util.List.copyOf(ofRun.keySet())) {
+      Task t = open.get(key);
+      abandoned.add(t);
+      store(key, new Task(t.runId(), t.taskId(), State.ABANDONED, t.assignee(), t.assignEventId(), t.startedAt(),
+          t.completedBy(), t.completedEventId(), t.completedAt(), t.result()));
+    }
+    return java.util.List.copyOf(abandoned);
   }
 
   private static Task assigned(Task t, String assignee, Event e) {

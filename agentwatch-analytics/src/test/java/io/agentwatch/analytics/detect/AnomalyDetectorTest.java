@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentwatch.analytics.Harness;
 import io.agentwatch.analytics.Script;
+import io.agentwatch.analytics.alert.AlertView;
 import io.agentwatch.model.Event;
+import tools.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,12 +33,12 @@ class AnomalyDetectorTest {
     }
     s.after(Duration.ofSeconds(20)).log("other");
     Harness h = new Harness().feed(s.events());
-    assertThat(h.raised(AnomalyDetector.NAME)).extracting(a -> a.data().get("key").stringValue())
+    assertThat(h.findings(AnomalyDetector.NAME)).extracting(a -> a.get("key").stringValue())
         .contains("w1|error_rate");
-    Event alert = h.raised(AnomalyDetector.NAME).stream()
-        .filter(a -> a.data().get("key").stringValue().equals("w1|error_rate")).findFirst().orElseThrow();
-    assertThat(Harness.message(alert)).startsWith("w1's error rate was 1 in the 10s from");
-    assertThat(alert.runId()).isEqualTo("r1");
+    JsonNode finding = h.findings(AnomalyDetector.NAME).stream()
+        .filter(a -> a.get("key").stringValue().equals("w1|error_rate")).findFirst().orElseThrow();
+    assertThat(Harness.message(finding)).startsWith("w1's error rate was 1 in the 10s from");
+    assertThat(finding.get("runId").stringValue()).isEqualTo("r1");
   }
 
   @Test
@@ -48,10 +50,11 @@ class AnomalyDetectorTest {
     s.seconds(1);
     steady(s, 2);
     Harness h = new Harness().feed(s.events());
-    assertThat(h.raised(AnomalyDetector.NAME)).extracting(a -> a.data().get("key").stringValue())
+    assertThat(h.findings(AnomalyDetector.NAME)).extracting(a -> a.get("key").stringValue())
         .contains("w1|tokens");
-    assertThat(h.resolved(AnomalyDetector.NAME)).extracting(a -> a.data().get("key").stringValue())
-        .contains("w1|tokens");
+    assertThat(h.tenant().allAlerts()).flatExtracting(AlertView::items)
+        .filteredOn(i -> i.key().equals("w1|tokens")).singleElement()
+        .satisfies(i -> assertThat(i.state()).isEqualTo("resolved"));
   }
 
   @Test

@@ -52,6 +52,39 @@ class InconsistentAgentDetectorTest {
   }
 
   @Test
+  void aFastAgentThatChangesStatusWithEveryTaskAndSignsOffEachRunIsWorkingNotFlapping() {
+    Script s = new Script("r1").register("w1", "worker").status("w1", "idle");
+    for (int i = 0; i < 15; i++) {
+      s.seconds(1).assign("boss", "t" + i, "w1").start("w1", "t" + i).status("w1", "busy")
+          .seconds(1).complete("w1", "t" + i, "ok").status("w1", "idle");
+      if (i % 3 == 2) {
+        s.status("w1", "offline").register("w1", "worker").status("w1", "idle");
+      }
+    }
+    assertThat(new Harness().feed(s.events()).raised(InconsistentAgentDetector.NAME)).isEmpty();
+  }
+
+  @Test
+  void aWorkerThatSignsOffAfterEachRunsTasksIsNotFlapping() {
+    Script s = new Script("r1");
+    for (int run = 0; run < 15; run++) {
+      s.seconds(1).register("w1", "worker").assign("m", "t" + run, "w1").start("w1", "t" + run).status("w1", "busy")
+          .complete("w1", "t" + run, "ok").status("w1", "idle").status("w1", "offline");
+    }
+    assertThat(new Harness().feed(s.events()).raised(InconsistentAgentDetector.NAME)).isEmpty();
+  }
+
+  @Test
+  void aManagerThatEndsARunAndSignsOffEveryFewSecondsIsWorkingNotFlapping() {
+    Script s = new Script("r1");
+    for (int run = 0; run < 15; run++) {
+      s.seconds(1).register("m", "manager").status("m", "busy").assign("m", "t" + run, "w1").status("m", "idle")
+          .end("run.completed", "m").status("m", "offline");
+    }
+    assertThat(new Harness().feed(s.events()).raised(InconsistentAgentDetector.NAME)).isEmpty();
+  }
+
+  @Test
   void aFewStatusChangesAreNormal() {
     Script s = new Script("r1").status("w1", "idle").seconds(5).status("w1", "busy").seconds(5).status("w1", "idle")
         .seconds(5).status("w1", "idle");

@@ -33,6 +33,21 @@ class LostAgentDetectorTest {
   }
 
   @Test
+  void agentsLostTogetherFromDifferentRunsAreOneAlertAndEachFindingKeepsItsLastRun() {
+    Script s = new Script("r1").heartbeat("w1");
+    Script other = new Script("r2", "other").heartbeat("w2").heartbeat("w3");
+    for (int i = 0; i < 4; i++) {
+      other.seconds(30).heartbeat("w3");
+    }
+    Harness h = new Harness().feed(s.events()).feed(other.events());
+    assertThat(h.raised(LostAgentDetector.NAME)).singleElement().satisfies(a -> assertThat(a.runId()).isNull());
+    assertThat(h.tenant().allAlerts()).singleElement().satisfies(a -> {
+      assertThat(a.count()).isEqualTo(2);
+      assertThat(a.items()).extracting(i -> i.facts().get("lastRunId").stringValue()).containsExactly("r1", "r2");
+    });
+  }
+
+  @Test
   void anAgentThatAnnouncedItWentOfflineIsNotLost() {
     Script s = new Script("r1").heartbeat("w1").heartbeat("w2").seconds(5).status("w1", "offline");
     for (int i = 0; i < 5; i++) {

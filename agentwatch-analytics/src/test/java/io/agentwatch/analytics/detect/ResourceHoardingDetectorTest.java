@@ -55,6 +55,31 @@ class ResourceHoardingDetectorTest {
   }
 
   @Test
+  void anAgentThatSignedOffAtTheEndOfOneRunIsAPeerAgainWhenItWorksInTheNext() {
+    Script first = new Script("run-1", "first");
+    first.assign("boss", "a", "w2").start("w2", "a").seconds(1).complete("w2", "a", "ok")
+        .status("w2", "offline").end("run.completed", "boss");
+    Script next = new Script("run-2", "next").at(Script.T0.plusSeconds(60));
+    next.register("w2", "worker").heartbeat("w2")
+        .assign("boss", "b", "w2").start("w2", "b").seconds(1).complete("w2", "b", "ok");
+    for (int i = 0; i < 6; i++) {
+      next.assign("boss", "h" + i, "w1");
+    }
+    next.seconds(31).log("boss");
+    Harness h = new Harness().feed(first.events()).feed(next.events());
+    assertThat(h.raised(ResourceHoardingDetector.NAME)).as("w2 is back and idle in run-2").singleElement()
+        .satisfies(a -> assertThat(agents(a)).containsExactly("w1", "w2"));
+  }
+
+  @Test
+  void hoardingEndsWithTheRun() {
+    Script s = hoarding().seconds(31).log("boss").end("run.cancelled", "boss");
+    Harness h = new Harness().feed(s.events());
+    assertThat(h.resolved(ResourceHoardingDetector.NAME)).singleElement().satisfies(r -> assertThat(
+        r.data().get("reason").stringValue()).isEqualTo("run r1 was cancelled: its open tasks are abandoned"));
+  }
+
+  @Test
   void hoardingIsResolvedWhenTheHolderGivesWorkBack() {
     Script s = hoarding().seconds(31).log("boss");
     for (int i = 0; i < 3; i++) {

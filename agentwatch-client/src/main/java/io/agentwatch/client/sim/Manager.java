@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Opens runs, creates six tasks per run and assigns each to a worker that is not quarantined (with
- * a message), then ends the run. Paused or quarantined, it assigns nothing and only heartbeats.
+ * a message), then ends the run (and, signing off, announces it goes offline and tells the workers). Paused or quarantined, it assigns nothing and only heartbeats.
  */
 final class Manager extends SimAgent {
 
@@ -17,12 +17,14 @@ final class Manager extends SimAgent {
   static final int TASKS_PER_RUN = 6;
 
   private final String runPrefix;
+  private final boolean signOff;
   private int runNumber;
   private String runId;
 
-  Manager(Team team, String runPrefix, long seed, double pace, Throttle throttle) {
+  Manager(Team team, String runPrefix, long seed, double pace, Throttle throttle, boolean signOff) {
     super(team.manager(), team, seed, pace, throttle);
     this.runPrefix = runPrefix;
+    this.signOff = signOff;
   }
 
   @Override
@@ -54,6 +56,10 @@ final class Manager extends SimAgent {
       emit("log", runId, start, null, Map.of("level", "info", "message", "run " + runId + " finished"));
       emit("agent.status", runId, start, null, Map.of("status", "idle"));
       emit("run.completed", runId, start, null, Map.of("tasks", TASKS_PER_RUN));
+      if (signOff) {
+        emit("agent.status", runId, start, null, Map.of("status", "offline"));
+        team.inboxes().forEach(inbox -> inbox.offer(Team.Task.signOff(runId)));
+      }
       pause(3000);
     }
   }

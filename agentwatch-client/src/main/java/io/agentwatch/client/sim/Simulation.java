@@ -2,6 +2,7 @@ package io.agentwatch.client.sim;
 
 import io.agentwatch.client.AgentwatchClient;
 import io.agentwatch.client.ClientStats;
+import io.agentwatch.client.EventDraft;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,8 +26,16 @@ public final class Simulation implements AutoCloseable {
    * @param pace      think time as a share of a human-watchable pace: 1 = the demo's, 0 = none
    * @param rate      events per second of all agents together at most; 0 = no limit
    * @param seed      the seed of every agent's random choices
+   * @param signOff   whether agents announce {@code agent.status offline} at the end of each run (the
+   *                  manager at once, each worker once it has done its tasks of the run) and register
+   *                  again when they next work, as agents that live only for a run do
    */
-  public record Options(List<Team> teams, String runPrefix, double pace, double rate, long seed) {
+  public record Options(List<Team> teams, String runPrefix, double pace, double rate, long seed, boolean signOff) {
+
+    public Options(List<Team> teams, String runPrefix, double pace, double rate, long seed) {
+      this(teams, runPrefix, pace, rate, seed, false);
+    }
+
 
     public Options {
       teams = List.copyOf(teams);
@@ -59,7 +68,7 @@ public final class Simulation implements AutoCloseable {
       Team team = options.teams().get(t);
       // Run ids are <prefix>-run-<time>; with several teams the team number keeps managers apart.
       String runPrefix = options.teams().size() == 1 ? options.runPrefix() : options.runPrefix() + "-" + (t + 1);
-      sim.agents.add(new Manager(team, runPrefix, options.seed(), options.pace(), throttle));
+      sim.agents.add(new Manager(team, runPrefix, options.seed(), options.pace(), throttle, options.signOff()));
       for (String w : team.workers()) {
         sim.agents.add(new Worker(w, team, options.seed(), options.pace(), throttle));
       }
@@ -84,8 +93,8 @@ public final class Simulation implements AutoCloseable {
   }
 
   /**
-   * Stops every agent, then closes their clients, each sending what it still buffers for up to
-   * {@code flushTimeout}.
+   * Stops every agent, has each announce {@code agent.status offline}, then closes their clients,
+   * each sending what it still buffers for up to {@code flushTimeout}.
    *
    * @return whether every client sent everything
    */
@@ -98,6 +107,10 @@ public final class Simulation implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    // Agents that stop for good say so, as agents shutting down gracefully do: nobody should look for them.
+    for (AgentwatchClient c : clients.values()) {
+      c.emit(EventDraft.of("agent.status", Map.of("status", "offline")));
     }
     boolean all = true;
     for (AgentwatchClient c : clients.values()) {

@@ -15,7 +15,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Team {
 
   /** A task handed from the manager to a worker, with the event that created it. */
-  record Task(String runId, String taskId, String title, String createdEventId) {}
+  record Task(String runId, String taskId, String title, String createdEventId) {
+
+    /** Not a task: the run is over, sign off once the tasks before this are done. */
+    static Task signOff(String runId) {
+      return new Task(runId, null, null, null);
+    }
+
+    boolean isSignOff() {
+      return taskId == null;
+    }
+  }
 
   private final String manager;
   private final List<String> workers;
@@ -70,6 +80,11 @@ public final class Team {
 
   public List<String> workers() {
     return workers;
+  }
+
+  /** Every worker's inbox, to tell them all that a run is over. */
+  java.util.Collection<BlockingQueue<Task>> inboxes() {
+    return inboxes.values();
   }
 
   BlockingQueue<Task> inbox(String worker) {

@@ -19,6 +19,7 @@ final class Worker extends SimAgent {
 
   private Team.Task current;
   private boolean cancelled;
+  private boolean offline;
 
   Worker(String id, Team team, long seed, double pace, Throttle throttle) {
     super(id, team, seed, pace, throttle);
@@ -38,8 +39,19 @@ final class Worker extends SimAgent {
         return;
       }
       if (task == null) {
-        heartbeatIfDue(null);
+        if (!offline) {
+          heartbeatIfDue(null);
+        }
+      } else if (task.isSignOff()) {
+        emit("agent.status", task.runId(), null, null, Map.of("status", "offline"));
+        offline = true;
       } else {
+        if (offline) {
+          // Back for the next run's work: the same id, announced again.
+          emit("agent.registered", task.runId(), null, null, Map.of("role", "worker", "name", capitalised(id),
+              "capabilities", List.of("tools", "llm")));
+          offline = false;
+        }
         work(task);
       }
     }

@@ -73,6 +73,25 @@ class SimulationTest {
   }
 
   @Test
+  void signingOffAgentsGoOfflineAtTheEndOfARunAndRegisterAgainForTheNext() throws Exception {
+    simulation = Simulation.start(new Simulation.Options(List.of(new Team("m", List.of("w1"))), "test", 0.01, 0, 42,
+        true), agent -> AgentwatchClient.builder(server.httpUri()).backoff(Duration.ofMillis(10), Duration.ofMillis(100)));
+    Predicate<JsonNode> offline = e -> is("w1", "agent.status").test(e)
+        && "offline".equals(e.path("data").path("status").asString());
+    JsonNode signedOff = awaitEvent("w1 signs off after the first run", offline);
+    JsonNode back = awaitEvent("w1 registers again for the next run",
+        e -> is("w1", "agent.registered").test(e) && indexOf(e) > indexOf(signedOff));
+    // Agents send on connections of their own: compare runs, not arrival order across agents.
+    String endedRun = signedOff.path("runId").asString();
+    JsonNode runEnd = awaitEvent("the manager ends that run", e -> is("m", "run.completed").test(e)
+        && endedRun.equals(e.path("runId").asString()));
+    assertThat(server.events().stream().filter(e -> is("m", "agent.status").test(e)
+        && "offline".equals(e.path("data").path("status").asString()))).as("the manager signs off too").isNotEmpty();
+    String nextRun = back.path("runId").asString();
+    assertThat(nextRun).isNotEqualTo(runEnd.path("runId").asString());
+  }
+
+  @Test
   void aPausedWorkerOnlyHeartbeatsUntilResumed() throws Exception {
     simulate(new Team("m", List.of("w1")));
     awaitEvent("w1 starts a task", is("w1", "task.started"));

@@ -2,6 +2,7 @@ package io.agentwatch.core.state;
 
 import io.agentwatch.model.Event;
 import io.agentwatch.model.EventCodec;
+import io.agentwatch.model.EventValidator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -30,6 +31,11 @@ public final class Projection {
   /** A run's end, reported by an agent or added by a session upload. */
   public static final String RUN_COMPLETED = "run.completed";
   public static final String RUN_FAILED = "run.failed";
+  public static final String RUN_CANCELLED = "run.cancelled";
+  /** What became of a task still open when its run ended: nobody works on it or waits for it any more. */
+  public static final String ABANDONED = "abandoned";
+  private static final String COMMAND_ISSUED = "command.issued";
+  private static final Set<String> OPEN_STATES = Set.of("created", "assigned", "running");
   /** The prefix of the analytics' own events ({@code alert.raised}, …). */
   public static final String ALERT_PREFIX = "alert.";
 
@@ -47,6 +53,8 @@ public final class Projection {
   final Map<String, AgentState> agents = new HashMap<>();
   final Map<String, RunState> runs = new HashMap<>();
   final Map<TaskKey, TaskState> tasks = new HashMap<>();
+  /** The open tasks of each run, so that a run's end finds them without looking at every task. */
+  private final Map<String, Set<TaskKey>> openByRun = new HashMap<>();
   private final Set<Object> dirty = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Totals totals = new Totals();
 
@@ -106,10 +114,7 @@ public final class Projection {
         RunState r = EventCodec.JSON.readValue(row.json(), RunState.class);
         runs.put(r.runId, r);
       }
-      case TASK -> {
-        TaskState t = EventCodec.JSON.readValue(row.json(), TaskState.class);
-        tasks.put(new TaskKey(t.runId == null ? "" : t.runId, t.taskId), t);
-      }
+      case TASK -> putTask(EventCodec.JSON.readValue(row.json(), TaskState.class));
       case TENANT -> totals.events = EventCodec.JSON.readValue(row.json(), Totals.class).events;
     }
   }
@@ -138,11 +143,28 @@ public final class Projection {
       RunState r = EventCodec.JSON.treeToValue(n, RunState.class);
       p.runs.put(r.runId, r);
     });
-    doc.get("tasks").forEach(n -> {
-      TaskState t = EventCodec.JSON.treeToValue(n, TaskState.class);
-      p.tasks.put(new TaskKey(t.runId == null ? "" : t.runId, t.taskId), t);
-    });
+    doc.get("tasks").forEach(n -> p.putTask(EventCodec.JSON.treeToValue(n, TaskState.class)));
     return p;
+  }
+
+  private void putTask(TaskState t) {
+    TaskKey key = new TaskKey(t.runId == null ? "" : t.runId, t.taskId);
+    tasks.put(key, t);
+    index(key, t.state);
+  }
+
+  private void index(TaskKey key, String state) {
+    if (key.runId().isEmpty()) {
+      return;
+    }
+    if (OPEN_STATES.contains(state)) {
+      openByRun.computeIfAbsent(key.runId(), r -> new java.util.LinkedHashSet<>()).add(key);
+    } else {
+      Set<TaskKey> open = openByRun.get(key.runId());
+      if (open != null && open.remove(key) && open.isEmpty()) {
+        openByRun.remove(key.runId());
+      }
+    }
   }
 
   /** How many agents, runs and tasks this projection holds. */
@@ -157,24 +179,33 @@ public final class Projection {
       applyEdit(e);
       return;
     }
-    if (e.type().startsWith(ALERT_PREFIX)) {
-      // The analytics' alerts are about agents, not from one: no agent or run activity to count.
+    if (e.type().startsWith(ALERT_PREFIX)
+        || EventValidator.writtenByServer(e.type()) && !e.type().equals(COMMAND_ISSUED)) {
+      // The analytics' alerts, budgets and policies are about agents, not from one: no activity to count.
       return;
     }
     Instant ts = e.ts();
-    if ((e.type().equals(RUN_COMPLETED) || e.type().equals(RUN_FAILED)) && e.runId() != null) {
+    String outcome = outcome(e.type());
+    if (outcome != null && e.runId() != null) {
       // About the run, not the agent that reported it (a session upload's marker has no agent).
       RunState run = touchRun(e.runId(), ts);
       run.totals.events++;
       // The outcome is a "latest" value too: an older end arriving later does not win.
       if (run.endedAt == null || !ts.isBefore(run.endedAt)) {
         run.endedAt = ts;
-        run.status = e.type().equals(RUN_COMPLETED) ? "completed" : "failed";
+        run.status = outcome;
       }
+      abandonOpenTasks(e.runId(), run, ts, outcome);
       return;
     }
     AgentState agent = touchAgent(e.agentId(), ts);
     agent.counters.events++;
+    if ("offline".equals(agent.status) && !e.type().equals("agent.status") && !e.type().equals(COMMAND_ISSUED)
+        && ts.isAfter(agent.statusAt)) {
+      // Agent ids are reused across runs: one that signed off and does anything later is back.
+      agent.status = "idle";
+      agent.statusAt = ts;
+    }
     RunState run = null;
     if (e.runId() != null) {
       agent.lastRunId = e.runId();
@@ -254,6 +285,35 @@ public final class Projection {
     }
   }
 
+  /** completed, failed or cancelled for an event that ends a run, else null. */
+  private static String outcome(String type) {
+    return switch (type) {
+      case RUN_COMPLETED -> "completed";
+      case RUN_FAILED -> "failed";
+      case RUN_CANCELLED -> "cancelled";
+      default -> null;
+    };
+  }
+
+  /**
+   * A run that ended leaves its open tasks abandoned: nobody works on them or waits for them, and
+   * the analytics no longer reports them as stuck. A completion that arrives later still counts.
+   */
+  private void abandonOpenTasks(String runId, RunState run, Instant ts, String outcome) {
+    Set<TaskKey> open = openByRun.get(runId);
+    if (open == null) {
+      return;
+    }
+    for (TaskKey key : List.copyOf(open)) {
+      TaskState task = tasks.get(key);
+      task.flags.add("abandoned: run " + outcome + " while it was " + task.state);
+      task.endedAt = ts;
+      task.updatedAt = task.updatedAt == null || ts.isAfter(task.updatedAt) ? ts : task.updatedAt;
+      transition(task, run, ABANDONED);
+      dirty.add(task);
+    }
+  }
+
   private void applyTask(Event e, AgentState agent, RunState run) {
     JsonNode data = e.data();
     String taskId = text(data, "taskId");
@@ -317,6 +377,8 @@ public final class Projection {
           task.flags.add("started again by " + e.agentId());
         } else if (task.state.equals("failed")) {
           task.flags.add("started again by " + e.agentId() + " after it failed");
+        } else if (task.state.equals(ABANDONED)) {
+          task.flags.add("started by " + e.agentId() + " after its run ended");
         }
         flagForeignAgent(task, e, "started");
         if (task.assignee == null) {
@@ -418,6 +480,7 @@ public final class Projection {
       run.tasks.move(task.state, to);
     }
     task.state = to;
+    index(new TaskKey(task.runId == null ? "" : task.runId, task.taskId), to);
   }
 
   private void countError(AgentState agent, RunState run) {

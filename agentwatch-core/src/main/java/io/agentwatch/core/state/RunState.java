@@ -23,7 +23,7 @@ public final class RunState {
   public Instant startedAt;
   public Instant lastEventAt;
   public Instant endedAt;
-  /** running, completed or failed. */
+  /** running, completed, failed or cancelled. */
   public String status = "running";
   public TaskCounts tasks = new TaskCounts();
   public Totals totals = new Totals();
@@ -38,6 +38,8 @@ public final class RunState {
     public long running;
     public long completed;
     public long failed;
+    /** Still open when the run ended. */
+    public long abandoned;
 
     void move(String from, String to) {
       if (from == null) {
@@ -55,6 +57,7 @@ public final class RunState {
         case "running" -> running += n;
         case "completed" -> completed += n;
         case "failed" -> failed += n;
+        case "abandoned" -> abandoned += n;
         default -> throw new IllegalArgumentException("unknown task state " + state);
       }
     }

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A task as projected from its events: created → assigned → running → completed / failed.
+ * A task as projected from its events: created → assigned → running → completed / failed, or
+ * abandoned when its run ended (completed, failed or cancelled) while it was still open.
  *
  * <p>Fields are public because this class is the JSON shape of a task (API and stored rows);
  * only {@link Projection} changes them. Times are producer times; a transition the state machine
@@ -18,7 +19,7 @@ public final class TaskState {
   public String taskId;
   public String title;
   public String parentTaskId;
-  /** created, assigned, running, completed or failed. */
+  /** created, assigned, running, completed, failed or abandoned. */
   public String state;
   public String assignee;
   public String createdBy;

@@ -246,6 +246,50 @@ class ProjectionTest {
     assertThat(p.run("r1").endedAt).isEqualTo(at(12));
   }
 
+  @Test
+  void tasksStillOpenWhenTheirRunEndsAreAbandonedAndALateCompletionStillCounts() {
+    apply("task.created", "mgr", "r1", 1, "taskId", "queued");
+    apply("task.assigned", "mgr", "r1", 1, "taskId", "queued", "assignee", "w1");
+    apply("task.assigned", "mgr", "r1", 2, "taskId", "busy", "assignee", "w2");
+    apply("task.started", "w2", "r1", 3, "taskId", "busy");
+    apply("task.assigned", "mgr", "r1", 2, "taskId", "done", "assignee", "w3");
+    apply("task.completed", "w3", "r1", 4, "taskId", "done");
+    apply("task.assigned", "mgr", "r2", 2, "taskId", "elsewhere", "assignee", "w3");
+
+    apply("run.cancelled", "mgr", "r1", 9);
+    assertThat(p.run("r1").status).isEqualTo("cancelled");
+    assertThat(task("r1", "queued").state).isEqualTo("abandoned");
+    assertThat(task("r1", "queued").endedAt).isEqualTo(at(9));
+    assertThat(task("r1", "queued").flags).contains("abandoned: run cancelled while it was assigned");
+    assertThat(task("r1", "busy").state).isEqualTo("abandoned");
+    assertThat(task("r1", "done").state).isEqualTo("completed");
+    assertThat(task("r2", "elsewhere").state).as("another run's task").isEqualTo("assigned");
+    RunState.TaskCounts counts = p.run("r1").tasks;
+    assertThat(List.of(counts.abandoned, counts.assigned, counts.running, counts.completed)).containsExactly(2L, 0L, 0L, 1L);
+
+    apply("task.completed", "w2", "r1", 10, "taskId", "busy");
+    assertThat(task("r1", "busy").state).isEqualTo("completed");
+    assertThat(List.of(p.run("r1").tasks.abandoned, p.run("r1").tasks.completed)).containsExactly(1L, 2L);
+    assertThat(Projection.fromJson(p.toJson()).toJson()).isEqualTo(p.toJson());
+  }
+
+  @Test
+  void anAgentThatWentOfflineIsBackWithItsNextActivityButNotWithACommandOrAnOlderEvent() {
+    apply("agent.registered", "researcher", "run-1", 1, "role", "worker");
+    apply("agent.status", "researcher", "run-1", 2, "status", "offline");
+    apply("log", "researcher", "run-1", 1.5, "level", "info", "message", "late but older");
+    assertThat(p.agent("researcher").status).isEqualTo("offline");
+
+    Event command = new Event("cmd-1", "command.issued", "researcher", null, at(3), null, "researcher",
+        EventCodec.JSON.createObjectNode().put("type", "resume"));
+    p.apply(command);
+    assertThat(p.agent("researcher").status).isEqualTo("offline");
+
+    apply("agent.heartbeat", "researcher", "run-2", 60, "cpu", 3);
+    assertThat(p.agent("researcher").status).isEqualTo("idle");
+    assertThat(p.agent("researcher").statusAt).isEqualTo(at(60));
+  }
+
   // ---- tasks ----
 
   @Test

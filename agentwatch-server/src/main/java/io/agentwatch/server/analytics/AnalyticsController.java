@@ -5,6 +5,7 @@ import io.agentwatch.analytics.AnalyticsFollower;
 import io.agentwatch.analytics.TenantAnalytics;
 import io.agentwatch.analytics.alert.AlertBook;
 import io.agentwatch.analytics.alert.AlertEvents;
+import io.agentwatch.analytics.alert.AlertItem;
 import io.agentwatch.analytics.alert.AlertView;
 import io.agentwatch.analytics.graph.GraphAnalysis;
 import io.agentwatch.analytics.graph.GraphData;
@@ -65,25 +66,28 @@ public class AnalyticsController {
   @GetMapping("/api/v1/runs/{runId}/graph")
   ResponseEntity<String> runGraph(Caller caller, @PathVariable String runId) {
     caller.require(Scope.READ);
-    GraphData data = read(caller, t -> t.runGraph(runId));
-    if (data == null) {
+    Graph graph = read(caller, t -> new Graph(t.runGraph(runId), t.openLoops(runId)));
+    if (graph == null || graph.data() == null) {
       throw ApiException.notFound("no run '" + runId + "' has events");
     }
-    return graph(runId, data);
+    return graph(runId, graph);
   }
 
   /** The graph of all the tenant's runs together (an addition to API.md's per-run graph). */
   @GetMapping("/api/v1/graph")
   ResponseEntity<String> tenantGraph(Caller caller) {
     caller.require(Scope.READ);
-    GraphData data = read(caller, TenantAnalytics::tenantGraph);
-    return graph(null, data != null ? data : new GraphData(List.of(), List.of(), null));
+    Graph graph = read(caller, t -> new Graph(t.tenantGraph(), t.openLoops(null)));
+    return graph(null, graph != null ? graph : new Graph(new GraphData(List.of(), List.of(), null), List.of()));
   }
 
-  private ResponseEntity<String> graph(String runId, GraphData data) {
+  /** A graph as read under the analytics' lock, with the loops the detector raised in it. */
+  private record Graph(GraphData data, List<TenantAnalytics.Loop> loops) {}
+
+  private ResponseEntity<String> graph(String runId, Graph graph) {
     Cursor asOf = analytics.position();
     // Computed outside the analytics' lock: betweenness and path lengths take O(V·E).
-    GraphReport report = GraphAnalysis.analyze(data, limits);
+    GraphReport report = GraphAnalysis.analyze(graph.data(), limits);
     Map<String, Object> body = new LinkedHashMap<>();
     if (runId != null) {
       body.put("runId", runId);
@@ -92,6 +96,8 @@ public class AnalyticsController {
     body.put("edges", report.edges());
     body.put("metrics", report.metrics());
     body.put("cycles", report.cycles());
+    // Loops are what the routing_loop detector raised and has not resolved: a cycle alone is not one.
+    body.put("loops", graph.loops());
     body.put("asOf", asOf.toString());
     return json(body);
   }
@@ -105,9 +111,10 @@ public class AnalyticsController {
       @RequestParam(required = false) String after,
       @RequestParam(required = false) String limit) {
     caller.require(Scope.READ);
-    if (detector != null && !AnalyticsEngine.DETECTORS.contains(detector)) {
+    if (detector != null && !AnalyticsEngine.DETECTORS.contains(detector)
+        && !detector.equals(AlertEvents.FLOOD_CONTROL)) {
       throw ApiException.badRequest("detector must be one of " + String.join(", ", AnalyticsEngine.DETECTORS)
-          + " but was '" + detector + "'");
+          + ", " + AlertEvents.FLOOD_CONTROL + " but was '" + detector + "'");
     }
     if (state != null && !state.equals(AlertView.OPEN) && !state.equals(AlertView.RESOLVED)) {
       throw ApiException.badRequest("state must be open or resolved but was '" + state + "'");
@@ -224,6 +231,32 @@ public class AnalyticsController {
     m.put("resolution", a.resolution());
     m.put("acknowledgedAt", a.acknowledgedAt());
     m.put("acknowledgedBy", a.acknowledgedBy());
+    m.put("count", a.count());
+    m.put("open", a.open());
+    m.put("updatedAt", a.updatedAt());
+    m.put("items", a.items().stream().map(AnalyticsController::item).toList());
+    m.put("actions", a.actions());
+    return m;
+  }
+
+  private static Map<String, Object> item(AlertItem i) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("finding", i.finding());
+    m.put("detector", i.detector());
+    m.put("key", i.key());
+    m.put("label", i.label());
+    m.put("severity", i.severity());
+    m.put("state", i.state());
+    m.put("runId", i.runId());
+    m.put("agents", i.agents());
+    m.put("evidence", i.evidence());
+    m.put("message", i.message());
+    m.put("raisedAt", i.raisedAt());
+    m.put("resolvedAt", i.resolvedAt());
+    m.put("resolution", i.resolution());
+    if (i.facts() != null) {
+      m.put("facts", i.facts());
+    }
     return m;
   }
 

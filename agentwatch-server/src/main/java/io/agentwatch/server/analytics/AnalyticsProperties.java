@@ -1,6 +1,7 @@
 package io.agentwatch.server.analytics;
 
 import io.agentwatch.analytics.AnalyticsConfig;
+import io.agentwatch.analytics.alert.AlertIssuer;
 import io.agentwatch.analytics.detect.AnomalyDetector;
 import io.agentwatch.analytics.detect.CommunicationCascadeDetector;
 import io.agentwatch.analytics.detect.InconsistentAgentDetector;
@@ -36,7 +37,9 @@ public record AnalyticsProperties(
     Duration flapWindow,
     Duration anomalyBucket,
     Double anomalyZThreshold,
-    Integer anomalyWarmupBuckets) {
+    Integer anomalyWarmupBuckets,
+    Duration alertUpdateEvery,
+    Integer newAlertsPerMinute) {
 
   public AnalyticsProperties {
     if (tick == null) {
@@ -71,7 +74,9 @@ public record AnalyticsProperties(
         new AnomalyDetector.Config(or(anomalyBucket, anomaly.bucket()), anomaly.alpha(),
             or(anomalyZThreshold, anomaly.zThreshold()), or(anomalyWarmupBuckets, anomaly.warmupBuckets()),
             anomaly.relativeFloor(), anomaly.floors()),
-        d.graph(), d.parentMemory(), d.endedTaskMemory());
+        d.graph(), d.parentMemory(), d.endedTaskMemory(),
+        new AlertIssuer.Config(or(alertUpdateEvery, d.alerts().updateEvery()),
+            or(newAlertsPerMinute, d.alerts().newAlertsPerMinute())));
   }
 
   private static <T> T or(T value, T fallback) {

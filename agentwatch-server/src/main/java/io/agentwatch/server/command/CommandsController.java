@@ -149,6 +149,8 @@ public class CommandsController {
     c.put("taskId", data.path("taskId").asString(null));
     c.put("issuedAt", issued.event().ts().toString());
     c.put("issuedBy", data.path("issuedBy").asString(null));
+    // A policy's command names the alert it answers.
+    c.put("alertId", data.path("alertId").asString(null));
     if (answer == null) {
       c.put("state", "pending");
     } else {
