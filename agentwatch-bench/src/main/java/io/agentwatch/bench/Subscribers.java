@@ -111,12 +111,14 @@ final class Subscribers implements AutoCloseable {
     return open(count, connector, false);
   }
 
-  /** Connects and subscribes each (unless {@code connectOnly}), a few at a time, and waits for the confirmations. */
+  /**
+   * Connects and subscribes each (unless {@code connectOnly}), a few at a time, and waits for the
+   * confirmations. The members keep the order of their indexes.
+   */
   private static Subscribers open(int count, Connector connector, boolean connectOnly)
       throws InterruptedException, IOException {
     CountDownLatch subscribed = new CountDownLatch(connectOnly ? 0 : count);
-    List<SubscriberState> list = java.util.Collections.synchronizedList(new ArrayList<>(count));
-    Subscribers crowd = new Subscribers(list);
+    SubscriberState[] members = new SubscriberState[count];
     try (var executor = java.util.concurrent.Executors.newFixedThreadPool(16)) {
       List<java.util.concurrent.Future<?>> opening = new ArrayList<>();
       for (int i = 0; i < count; i++) {
@@ -124,7 +126,7 @@ final class Subscribers implements AutoCloseable {
         opening.add(executor.submit(() -> {
           SubscriberState s = connector.connect(index);
           s.confirmTo(subscribed);
-          list.add(s);
+          members[index] = s;
           if (!connectOnly) {
             s.subscribe(null);
           }
@@ -139,13 +141,21 @@ final class Subscribers implements AutoCloseable {
             + " subscriptions confirmed after 60 s");
       }
     } catch (java.util.concurrent.ExecutionException e) {
-      crowd.close();
+      closeAll(members);
       throw new IOException("cannot open " + count + " connections: " + e.getCause(), e.getCause());
     } catch (RuntimeException | InterruptedException e) {
-      crowd.close();
+      closeAll(members);
       throw e;
     }
-    return new Subscribers(new ArrayList<>(list));
+    return new Subscribers(List.of(members));
+  }
+
+  private static void closeAll(SubscriberState[] members) {
+    for (SubscriberState s : members) {
+      if (s != null) {
+        s.close();
+      }
+    }
   }
 
   List<SubscriberState> members() {
