@@ -49,6 +49,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class SseController implements DisposableBean {
 
+  private static final int SSE_BUFFER_BYTES = 1024;
   private static final Set<String> PARAMETERS =
       Set.of("runId", "agentId", "type", "after", "batch", "conflate", "access_token");
 
@@ -114,6 +115,10 @@ public class SseController implements DisposableBean {
 
     AsyncContext async = request.startAsync();
     async.setTimeout(0);
+    // The container keeps a response's aggregation buffer as long as the response is open. Events
+    // leave in whole hand-overs anyway, larger than this, so a small one costs nothing and an idle
+    // stream holds little.
+    response.setBufferSize(SSE_BUFFER_BYTES);
     SseStream stream = new SseStream(async, response.getOutputStream(), format, wakeUps, this::closed);
     try {
       connections.add(stream, caller);
