@@ -298,7 +298,7 @@ public final class FanoutBench {
     RawSubscriber tenth;
     long heapDuring;
     try (Subscribers crowd = Subscribers.open(o.url(), o.key(), Transport.WS, n, SubscriberState.runFilter(run), run);
-         Subscribers slowOnes = Subscribers.open(o.url(), o.key(), Transport.WS, 2, SubscriberState.runFilter(run), run)) {
+         Subscribers slowOnes = Subscribers.openEach(o.url(), o.key(), 2, SubscriberState.runFilter(run))) {
       never = (RawSubscriber) slowOnes.members().get(0);
       tenth = (RawSubscriber) slowOnes.members().get(1);
       never.trackOrder();

@@ -85,10 +85,15 @@ abstract class SubscriberState {
 
   /** A text frame or message: events are counted without decoding; anything else is parsed. */
   final void message(byte[] bytes, int len) {
-    if (startsWith(bytes, len, EVENT_BYTES) || startsWith(bytes, len, EVENTS_BYTES)) {
-      events(bytes, 0, len);
+    message(bytes, 0, len);
+  }
+
+  /** The message in {@code bytes[from, to)}. */
+  final void message(byte[] bytes, int from, int to) {
+    if (startsWith(bytes, from, to, EVENT_BYTES) || startsWith(bytes, from, to, EVENTS_BYTES)) {
+      events(bytes, from, to);
     } else {
-      control(new String(bytes, 0, len, java.nio.charset.StandardCharsets.UTF_8));
+      control(new String(bytes, from, to - from, java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 
@@ -134,12 +139,12 @@ abstract class SubscriberState {
     return outOfOrder;
   }
 
-  private static boolean startsWith(byte[] bytes, int len, byte[] prefix) {
-    if (len < prefix.length) {
+  private static boolean startsWith(byte[] bytes, int from, int to, byte[] prefix) {
+    if (to - from < prefix.length) {
       return false;
     }
     for (int i = 0; i < prefix.length; i++) {
-      if (bytes[i] != prefix[i]) {
+      if (bytes[from + i] != prefix[i]) {
         return false;
       }
     }

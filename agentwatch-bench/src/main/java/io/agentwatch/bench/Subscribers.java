@@ -34,6 +34,7 @@ final class Subscribers implements AutoCloseable {
   }
 
   private final List<SubscriberState> subscribers;
+  private AutoCloseable readers;
 
   private Subscribers(List<SubscriberState> subscribers) {
     this.subscribers = subscribers;
@@ -77,19 +78,42 @@ final class Subscribers implements AutoCloseable {
    */
   static Subscribers open(URI base, String key, FanoutBench.Transport transport, int count, String filter,
       String runId) throws InterruptedException, IOException {
-    return open(count, i -> switch (transport) {
-      case WS, WS_BATCH -> RawSubscriber.connect(base, key, filter, transport == FanoutBench.Transport.WS_BATCH,
-          false, null, 16 * 1024);
-      case SSE -> RawSseSubscriber.connect(base, key, filter.equals("{}") ? "/api/v1/stream?batch=true"
-          : "/api/v1/stream?batch=true&runId=" + runId, null, 16 * 1024);
-    });
+    NioSubscribers nio = new NioSubscribers(2);
+    try {
+      Subscribers crowd = open(count, i -> switch (transport) {
+        case WS, WS_BATCH -> nio.webSocket(base, key, filter, transport == FanoutBench.Transport.WS_BATCH);
+        case SSE -> nio.sse(base, key, filter.equals("{}") ? "/api/v1/stream?batch=true"
+            : "/api/v1/stream?batch=true&runId=" + runId);
+      });
+      crowd.readers = nio;
+      return crowd;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      nio.close();
+      throw e;
+    }
   }
 
   /** {@code count} WebSocket subscribers, the i-th following run {@code <runId>-<i mod runs>}. */
   static Subscribers openSpread(URI base, String key, int count, String runId, int runs)
       throws InterruptedException, IOException {
-    return open(count, i -> RawSubscriber.connect(base, key,
-        SubscriberState.runFilter(SpreadEnvelopes.run(runId, i % runs)), false, false, null, 4 * 1024));
+    NioSubscribers nio = new NioSubscribers(2);
+    try {
+      Subscribers crowd = open(count, i -> nio.webSocket(base, key,
+          SubscriberState.runFilter(SpreadEnvelopes.run(runId, i % runs)), false));
+      crowd.readers = nio;
+      return crowd;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      nio.close();
+      throw e;
+    }
+  }
+
+  /**
+   * {@code count} lean subscribers each reading its own socket on a virtual thread
+   * ({@link RawSubscriber}), which can be paused or slowed one by one.
+   */
+  static Subscribers openEach(URI base, String key, int count, String filter) throws InterruptedException, IOException {
+    return open(count, i -> RawSubscriber.connect(base, key, filter, false, false, null, 16 * 1024));
   }
 
   /**
@@ -239,6 +263,13 @@ final class Subscribers implements AutoCloseable {
   public void close() {
     for (SubscriberState s : subscribers) {
       s.close();
+    }
+    if (readers != null) {
+      try {
+        readers.close();
+      } catch (Exception e) {
+        // Closing anyway.
+      }
     }
   }
 }
