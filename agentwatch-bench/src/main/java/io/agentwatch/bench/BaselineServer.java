@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.eclipse.jetty.http.HttpHeader;
@@ -35,7 +38,8 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  * {@code subscribed}) or {@code /api/v1/stream} (SSE). {@code GET /control/broadcast?rate=R&seconds=S&run=X}
  * starts sending 1 KB {@code log} events of run X, R per second (0: as fast as the slowest socket
  * takes them), each encoded once as a WebSocket frame and an SSE message and handed to every
- * connection; {@code GET /control/status} answers {@code sent done}.
+ * connection by one sending thread per processor (each for its share of the connections, all
+ * waiting events at once); {@code GET /control/status} answers {@code sent done}.
  */
 public final class BaselineServer {
 
@@ -126,6 +130,10 @@ public final class BaselineServer {
   }
 
   private void send(CoreSession core, ByteBuffer frame) {
+    send(core, frame, false);
+  }
+
+  private void send(CoreSession core, ByteBuffer frame, boolean more) {
     Outlet outlet = outlets.get(core);
     int size = frame.remaining();
     if (outlet != null) {
@@ -139,7 +147,7 @@ public final class BaselineServer {
       if (outlet != null) {
         outlet.unwritten.addAndGet(-size);
       }
-    }), false);
+    }), more);
   }
 
   /** An open SSE response: one write at a time, the rest queued. */
@@ -197,8 +205,83 @@ public final class BaselineServer {
     }
   }
 
+  /** One event, encoded once: its WebSocket frame and its SSE message. */
+  private record Encoded(ByteBuffer frame, ByteBuffer message) {}
+
+  /**
+   * A sending thread for its share of the connections (as many as processors): it takes every
+   * event waiting and hands each connection all of them at once, the last one flushing the batch,
+   * as a careful raw server would.
+   */
+  private final class Worker implements Runnable {
+    final ConcurrentLinkedQueue<Encoded> inbox = new ConcurrentLinkedQueue<>();
+    final int index;
+    volatile Thread thread;
+
+    Worker(int index) {
+      this.index = index;
+    }
+
+    @Override
+    public void run() {
+      thread = Thread.currentThread();
+      List<Encoded> round = new ArrayList<>();
+      while (true) {
+        Encoded e;
+        while ((e = inbox.poll()) != null) {
+          round.add(e);
+        }
+        if (round.isEmpty()) {
+          LockSupport.park(this);
+          continue;
+        }
+        for (CoreSession socket : sockets) {
+          if (Math.floorMod(socket.hashCode(), workers.size()) == index) {
+            for (int i = 0; i < round.size(); i++) {
+              send(socket, round.get(i).frame().duplicate(), i < round.size() - 1);
+            }
+          }
+        }
+        for (SseStream stream : streams) {
+          if (Math.floorMod(stream.hashCode(), workers.size()) == index) {
+            stream.write(concat(round));
+          }
+        }
+        round.clear();
+      }
+    }
+
+    void offer(Encoded e) {
+      inbox.add(e);
+      LockSupport.unpark(thread);
+    }
+  }
+
+  private static ByteBuffer concat(List<Encoded> round) {
+    if (round.size() == 1) {
+      return round.getFirst().message().duplicate();
+    }
+    int size = round.stream().mapToInt(e -> e.message().remaining()).sum();
+    ByteBuffer all = ByteBuffer.allocate(size);
+    round.forEach(e -> all.put(e.message().duplicate()));
+    return all.flip();
+  }
+
+  private final List<Worker> workers = new ArrayList<>();
+
+  private synchronized void startWorkers() {
+    if (workers.isEmpty()) {
+      for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+        Worker w = new Worker(i);
+        workers.add(w);
+      }
+      workers.forEach(w -> Thread.ofPlatform().name("baseline-sender-" + w.index).daemon(true).start(w));
+    }
+  }
+
   private void broadcast(String run, double rate, double seconds) {
     broadcasting = true;
+    startWorkers();
     try {
       long start = System.nanoTime();
       long end = start + (long) (seconds * 1e9);
@@ -224,17 +307,17 @@ public final class BaselineServer {
         event.setLength(event.length() - 1);
         event.append(",\"tenant\":\"default\",\"cursor\":\"").append(cursor).append("\",\"receivedAt\":\"")
             .append(Instant.now()).append("\"}");
-        ByteBuffer frame = ByteBuffer.wrap(("{\"op\":\"event\",\"sub\":\"s0\",\"cursor\":\"" + cursor + "\",\"event\":"
-            + event + "}").getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
-        ByteBuffer message = ByteBuffer.wrap(("id: " + cursor + "\nevent: log\ndata: " + event + "\n\n")
-            .getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
-        for (CoreSession socket : sockets) {
-          send(socket, frame.duplicate());
-        }
-        for (SseStream stream : streams) {
-          stream.write(message.duplicate());
-        }
+        Encoded encoded = new Encoded(
+            ByteBuffer.wrap(("{\"op\":\"event\",\"sub\":\"s0\",\"cursor\":\"" + cursor + "\",\"event\":" + event + "}")
+                .getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer(),
+            ByteBuffer.wrap(("id: " + cursor + "\nevent: log\ndata: " + event + "\n\n").getBytes(StandardCharsets.UTF_8))
+                .asReadOnlyBuffer());
+        workers.forEach(w -> w.offer(encoded));
         sent.incrementAndGet();
+      }
+      // Done when every worker has sent what it was given.
+      while (workers.stream().anyMatch(w -> !w.inbox.isEmpty())) {
+        LockSupport.parkNanos(1_000_000);
       }
     } finally {
       broadcasting = false;

@@ -175,8 +175,10 @@ final class SseStream implements SubscriberSink, WriteListener, AsyncListener, C
   private boolean pump() {
     try {
       while (out.isReady()) {
-        byte[] next = pending.poll();
-        if (next != null) {
+        if (!pending.isEmpty()) {
+          // Everything waiting leaves in one write: each write of a non-blocking response costs a
+          // round trip through the container before the next may start.
+          byte[] next = pending.size() == 1 ? pending.poll() : drainPending();
           unwritten -= next.length;
           out.write(next);
           flushPending = true;
@@ -197,6 +199,21 @@ final class SseStream implements SubscriberSink, WriteListener, AsyncListener, C
       waiters.wake();
     }
     return false;
+  }
+
+  private byte[] drainPending() {
+    int size = 0;
+    for (byte[] b : pending) {
+      size += b.length;
+    }
+    byte[] all = new byte[size];
+    int at = 0;
+    byte[] b;
+    while ((b = pending.poll()) != null) {
+      System.arraycopy(b, 0, all, at, b.length);
+      at += b.length;
+    }
+    return all;
   }
 
   @Override
