@@ -128,7 +128,7 @@ public final class FanoutBench {
         ratio(ours.perSecond() / raw.perSecond())));
     rows.add(row(what + ": ingest → subscriber p50 / p99 / max (ms)", ours.latency().text(), raw.latency().text(),
         "p99 " + ratio(ours.latency().p99Ms() / raw.latency().p99Ms())));
-    rows.add(row(what + ": server CPU (cores), µs per delivery", cpu(ours), cpu(raw),
+    rows.add(row(what + ": server CPU (cores), µs per delivery; load generator (cores)", cpu(ours), cpu(raw),
         ratio(ours.cpuMicrosPerDelivery() / raw.cpuMicrosPerDelivery())));
     rows.add(row(what + ": events each subscriber got, min / max (expected)", ours.coverage(), raw.coverage(), "—"));
     check(what, ours);
@@ -145,7 +145,8 @@ public final class FanoutBench {
       }
       rows.add(row(saturated + ": deliveries/s", Report.rate(oursMax.perSecond()), Report.rate(rawMax.perSecond()),
           ratio(oursMax.perSecond() / rawMax.perSecond())));
-      rows.add(row(saturated + ": server CPU (cores), µs per delivery", cpu(oursMax), cpu(rawMax),
+      rows.add(row(saturated + ": server CPU (cores), µs per delivery; load generator (cores)", cpu(oursMax),
+          cpu(rawMax),
           ratio(oursMax.cpuMicrosPerDelivery() / rawMax.cpuMicrosPerDelivery())));
       check(saturated, oursMax);
     }
@@ -442,7 +443,8 @@ public final class FanoutBench {
   }
 
   private static String cpu(Delivered d) {
-    return Report.cores(d.cpu().serverCores()) + ", " + String.format(Locale.ROOT, "%.1f", d.cpuMicrosPerDelivery());
+    return Report.cores(d.cpu().serverCores()) + ", " + String.format(Locale.ROOT, "%.1f", d.cpuMicrosPerDelivery())
+        + "; " + Report.cores(d.cpu().benchCores());
   }
 
   private static String ratio(double r) {
